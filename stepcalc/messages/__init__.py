@@ -1,0 +1,1 @@
+"""Message catalogs, one module per topic: ``TEXT = {name: (english, korean)}``."""

@@ -1,0 +1,31 @@
+"""Turning a Trace into text: terminal tables, JSON, Markdown or LaTeX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stepcalc.trace import Trace
+
+FORMATS = ("table", "json", "markdown", "latex")
+
+
+@dataclass(frozen=True)
+class View:
+    """How to show a Trace."""
+
+    format: str = "table"
+    decimals: int = 4
+    ascii: bool = False
+    lang: str = "en"
+
+
+def emit(trace: Trace, view: View) -> str:
+    if view.format == "json":
+        from stepcalc.render.json import render
+    elif view.format == "markdown":
+        from stepcalc.render.markdown import render
+    elif view.format == "latex":
+        from stepcalc.render.latex import render
+    else:
+        from stepcalc.render.terminal import render
+    return render(trace, view)

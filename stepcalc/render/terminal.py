@@ -1,0 +1,223 @@
+"""Rich tables in the slides' reading order: the rule, the rule with numbers, the value.
+
+The only module that imports Rich.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from stepcalc.i18n import t
+from stepcalc.render import View
+from stepcalc.render.common import (
+    fmt_inline,
+    fmt_number,
+    is_tensor,
+    matrix_lines,
+    pretty_formula,
+    substitute,
+    to_ascii,
+)
+from stepcalc.trace import Trace, plain
+
+
+def render(trace: Trace, view: View) -> str:
+    width = _width()
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    painter = _Painter(view)
+    for block in painter.blocks(trace):
+        console.print(block)
+    text = buffer.getvalue()
+    if view.ascii:
+        text = to_ascii(text)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _width() -> int:
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 20)
+    size = shutil.get_terminal_size((80, 24)).columns
+    return max(min(size, 120), 20)
+
+
+class _Painter:
+    def __init__(self, view: View):
+        self.view = view
+        self.box = box.ASCII if view.ascii else box.SIMPLE_HEAD
+
+    def tr(self, key: str, **params: Any) -> str:
+        return t(f"core.{key}", self.view.lang, **params)
+
+    def num(self, value: Any) -> str:
+        return fmt_number(value, self.view.decimals)
+
+    def cell(self, value: Any) -> Text:
+        if is_tensor(value):
+            return Text("\n".join(matrix_lines(value, self.view.decimals)))
+        return Text(fmt_inline(value, self.view.decimals))
+
+    def blocks(self, trace: Trace):
+        heading = Text(trace.title or trace.command, style="bold")
+        if trace.subtitle:
+            heading.append("   " + trace.subtitle, style="dim")
+        yield heading
+        if trace.shown_inputs:
+            yield self.inputs_grid(trace.shown_inputs)
+        if trace.steps:
+            yield self.steps_table(trace)
+        for table in trace.tables:
+            yield self.extra_table(table)
+        if trace.notes:
+            yield Group(*(Text(f"• {note}") for note in trace.notes))
+        yield self.result_block(trace)
+        if trace.check is not None:
+            yield self.check_block(trace.check)
+
+    def inputs_grid(self, shown: dict[str, Any]) -> RichTable:
+        grid = RichTable(
+            box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 3, 0, 0)
+        )
+        for label in shown:
+            grid.add_column(Text(label), no_wrap=True)
+        grid.add_row(*(self.cell(value) for value in shown.values()))
+        return grid
+
+    def steps_table(self, trace: Trace) -> RichTable:
+        table = RichTable(
+            box=self.box, show_header=True, header_style="bold", expand=False, pad_edge=False
+        )
+        table.add_column(Text(self.tr("step")), overflow="fold", ratio=2)
+        table.add_column(Text(self.tr("rule")), overflow="fold", ratio=3)
+        table.add_column(Text(self.tr("with_numbers")), overflow="fold", ratio=3)
+        table.add_column(Text(self.tr("value")), overflow="fold", ratio=2, justify="right")
+        phase = None
+        for step in trace.steps:
+            if step.phase != phase:
+                phase = step.phase
+                if len({s.phase for s in trace.steps}) > 1:
+                    table.add_row(Text(self.tr(phase).upper(), style="bold"), "", "", "")
+            rule = step.rule or pretty_formula(step.formula, self.view.ascii)
+            with_numbers = substitute(
+                step.formula, step.inputs, self.view.decimals, self.view.ascii
+            )
+            title = Text(step.title)
+            if step.note:
+                title.append("\n" + step.note, style="dim")
+            table.add_row(title, Text(rule), Text(with_numbers), self.cell(step.value))
+        return table
+
+    def extra_table(self, extra) -> Group:
+        table = RichTable(
+            box=self.box,
+            show_header=True,
+            header_style="bold",
+            pad_edge=False,
+            title=extra.title,
+            title_justify="left",
+        )
+        for column in extra.columns:
+            table.add_column(Text(str(column)), overflow="fold")
+        for row in extra.rows:
+            table.add_row(*(self.cell(v) if not isinstance(v, str) else Text(v) for v in row))
+        parts: list[Any] = [table]
+        if extra.note:
+            parts.append(Text(extra.note, style="dim"))
+        return Group(*parts)
+
+    def result_block(self, trace: Trace) -> RichTable:
+        result = plain(trace.result)
+        keys = trace.summary or list(result)
+        table = RichTable(
+            box=None,
+            show_header=False,
+            pad_edge=False,
+            padding=(0, 2, 0, 0),
+            title=self.tr("result"),
+            title_justify="left",
+            title_style="bold",
+        )
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        for key in keys:
+            for name, value in _flatten(key, result.get(key)):
+                table.add_row(Text(name), self.cell(value))
+        return table
+
+    def check_block(self, check: dict[str, Any]) -> Group:
+        items = check["items"]
+        counts = {
+            verdict: sum(1 for i in items if i["verdict"] == verdict)
+            for verdict in ("correct", "rounding", "wrong")
+        }
+        lines = [Text(self.tr("check_header", n=len(items), **counts), style="bold")]
+        marks = {"correct": "O", "rounding": "~", "wrong": "X"}
+        for item in items:
+            label = item["quantity"]
+            verdict = self.tr(item["verdict"])
+            given = fmt_inline(item["given"], 12)
+            line = Text(f"{marks[item['verdict']]}  {label}   {given}   ")
+            if item["verdict"] == "wrong":
+                if "note" in item:
+                    detail = item["note"]
+                else:
+                    where = ""
+                    if item.get("index"):
+                        where = " " + self.tr("at_cell", index=_index(item["index"]))
+                    expected = fmt_inline(item["expected_cell"], 12)
+                    detail = self.tr("should_be", expected=expected) + where
+                line.append(f"{verdict}: {detail}", style="bold")
+            elif item["verdict"] == "rounding":
+                line.append(f"{verdict}: {self.hand_text(item)}")
+            else:
+                line.append(verdict)
+            lines.append(line)
+        return Group(*lines)
+
+    def hand_text(self, item: dict[str, Any]) -> str:
+        hand = item["hand"]
+        exact = fmt_inline(item["expected"], 10)
+        if isinstance(hand["round_steps"], list):
+            k0, k1 = hand["round_steps"]
+            low, high = hand["value"]
+            return self.tr(
+                "hand_path_mixed",
+                exact=exact,
+                k0=k0,
+                k1=k1,
+                low=fmt_inline(low, 10),
+                high=fmt_inline(high, 10),
+            )
+        return self.tr(
+            "hand_path", exact=exact, k=hand["round_steps"], hand=fmt_inline(hand["value"], 10)
+        )
+
+
+def _index(index: list[int]) -> str:
+    return "".join(f"[{i}]" for i in index)
+
+
+def _flatten(name: str, value: Any):
+    """Nested result groups (``updated.w``) as separate rows; lists of records stay inline."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flatten(f"{name}.{key}", inner)
+    else:
+        yield name, value

@@ -1,0 +1,99 @@
+"""One run of a computing command: merge the problem, compute, check, render, exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import Any
+
+from stepcalc import check, parse
+from stepcalc.errors import ExitStatus, StepcalcError
+from stepcalc.i18n import LANGS, default_lang
+from stepcalc.problem import Command, Problem
+from stepcalc.render import FORMATS, View, emit
+from stepcalc.trace import Ctx
+
+COMMON_KEYS = (
+    "format",
+    "json",
+    "decimals",
+    "round-steps",
+    "from",
+    "check",
+    "expect",
+    "tol",
+    "lang",
+    "ascii",
+)
+
+
+def run_command(command: Command, given: dict[str, Any]) -> int:
+    try:
+        return _run(command, given)
+    except StepcalcError:
+        raise
+    except (KeyboardInterrupt, BrokenPipeError, SystemExit):
+        raise
+    except MemoryError:
+        raise StepcalcError(f"{command.name}: the problem is too large for memory") from None
+    except Exception as exc:
+        if os.environ.get("STEPCALC_DEBUG"):
+            raise
+        raise StepcalcError(
+            f"{command.name}: internal error ({type(exc).__name__}: {exc}); please report it"
+        ) from None
+
+
+def _run(command: Command, given: dict[str, Any]) -> int:
+    warnings.simplefilter("ignore", RuntimeWarning)
+    if not command.computing:
+        return command.run(given)
+    file_values = None
+    source = ""
+    if given.get("from"):
+        source = given["from"]
+        file_values = parse.load_mapping(source, "--from")
+        source = "stdin" if source == "-" else source
+        for key in list(file_values):
+            if key.replace("_", "-") in COMMON_KEYS and key not in (
+                "round-steps",
+                "round_steps",
+                "decimals",
+                "lang",
+            ):
+                raise StepcalcError(f"--from: {source}: {key!r} belongs on the command line")
+    problem = Problem.merge(command, given, file_values, source)
+    view, ctx = options(problem)
+    trace = command.run(problem, ctx)
+    exit_code = ExitStatus.OK
+    if problem.has("check") or problem.has("expect"):
+        answers = check.load_answers(problem.text("check"), problem.raw("expect"))
+        tol = problem.scalar("tol")
+        if tol is not None and tol < 0:
+            raise StepcalcError("--tol: must not be negative")
+
+        def hand(k: int) -> dict[str, Any]:
+            return command.run(problem, Ctx(lang=ctx.lang, round_steps=k, ascii=ctx.ascii)).result
+
+        trace.check = check.evaluate(trace.result, answers, tol=tol, hand=hand)
+        if not trace.check["ok"]:
+            exit_code = ExitStatus.CHECK_FAILED
+    sys.stdout.write(emit(trace, view))
+    return exit_code
+
+
+def options(problem: Problem) -> tuple[View, Ctx]:
+    fmt = problem.choice("format", FORMATS) or "table"
+    if problem.flag("json"):
+        fmt = "json"
+    decimals = problem.int("decimals", minimum=0, default=4)
+    if decimals > 15:
+        raise StepcalcError("--decimals: at most 15")
+    round_steps = problem.int("round-steps", minimum=0)
+    if round_steps is not None and round_steps > 15:
+        raise StepcalcError("--round-steps: at most 15")
+    lang = problem.choice("lang", LANGS) or default_lang()
+    ascii_only = problem.flag("ascii")
+    view = View(format=fmt, decimals=decimals, ascii=ascii_only, lang=lang)
+    return view, Ctx(lang=lang, round_steps=round_steps, ascii=ascii_only)

@@ -1,0 +1,143 @@
+"""The one data model: every calculator returns a Trace, every renderer takes one.
+
+A Step records one intermediate quantity: the rule that produced it as a SymPy-syntax
+``formula`` over named ``inputs``, and its ``value``. Putting the inputs into the formula
+must give the value; ``stepcalc.symbolic.evaluate_step`` checks exactly that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+PHASES = ("forward", "backward", "update")
+
+
+@dataclass
+class Step:
+    phase: str
+    title: str
+    formula: str
+    value: Any
+    inputs: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    rule: str | None = None
+    """Display form of the general rule (e.g. ``β₁·m + (1 − β₁)·g``); default: the formula."""
+    key: str | None = None
+    """The result quantity this step produces, when it produces one."""
+    verify: bool = True
+    """False only for steps whose formula is a description, not an expression."""
+
+    def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ValueError(f"unknown phase {self.phase!r}")
+
+
+@dataclass
+class Table:
+    """An extra table a command wants shown (side-by-side comparisons, truth tables...)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+@dataclass
+class Trace:
+    command: str
+    inputs: dict[str, Any]
+    steps: list[Step] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    subtitle: str = ""
+    notes: list[str] = field(default_factory=list)
+    shown_inputs: dict[str, Any] = field(default_factory=dict)
+    """Tensors shown side by side above the steps (the slides' "input I, kernel W")."""
+    tables: list[Table] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    """Result keys shown in the closing summary; default: every result key."""
+    check: dict[str, Any] | None = None
+
+    def add(self, step: Step) -> Any:
+        self.steps.append(step)
+        return step.value
+
+
+def round_half_up(value: Any, decimals: int) -> Any:
+    """Round as on paper: halves away from zero, on the number as it is printed."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return value
+        quantum = Decimal(1).scaleb(-decimals)
+        rounded = float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+        return rounded + 0.0
+    if isinstance(value, list | tuple):
+        return [round_half_up(v, decimals) for v in value]
+    import numpy as np
+
+    array = np.asarray(value, dtype=float)
+    flat = [round_half_up(float(v), decimals) for v in array.ravel()]
+    return np.array(flat, dtype=float).reshape(array.shape)
+
+
+@dataclass
+class Ctx:
+    """What every calculator needs beyond its numbers: the language and the hand-rounding mode."""
+
+    lang: str = "en"
+    round_steps: int | None = None
+    ascii: bool = False
+
+    def t(self, key: str, **params: Any) -> str:
+        from stepcalc.i18n import t
+
+        return t(key, self.lang, **params)
+
+    def r(self, value: Any) -> Any:
+        """Round an intermediate the way a student on paper would, in hand mode only."""
+        if self.round_steps is None:
+            return value
+        return round_half_up(value, self.round_steps)
+
+
+def plain(value: Any) -> Any:
+    """Plain JSON-able Python: arrays to nested lists, NaN and infinities to None, -0.0 to 0.0."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, bool | int | float):
+        return plain(value.tolist())
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return float(value) + 0.0
+    if isinstance(value, Step):
+        return step_dict(value)
+    return value
+
+
+def step_dict(step: Step) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "phase": step.phase,
+        "title": step.title,
+        "formula": step.formula,
+        "value": plain(step.value),
+    }
+    if step.inputs:
+        out["inputs"] = plain(step.inputs)
+    if step.rule:
+        out["rule"] = step.rule
+    if step.key:
+        out["key"] = step.key
+    if step.note:
+        out["note"] = step.note
+    return out

@@ -1,0 +1,4 @@
+import os
+
+os.environ.setdefault("COLUMNS", "80")
+os.environ.pop("STEPCALC_LANG", None)
