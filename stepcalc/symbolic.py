@@ -86,3 +86,46 @@ def _identifiers(formula: str) -> list[str]:
     import re
 
     return sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) - set(step_functions()))
+
+
+def expression_to_sympy(node):
+    """Turn a tree from ``stepcalc.expr`` into a SymPy expression (no text parsing)."""
+    import sympy
+
+    from stepcalc import expr
+
+    if isinstance(node, expr.Num):
+        value = node.value
+        return sympy.Integer(int(value)) if float(value).is_integer() else sympy.Float(value)
+    if isinstance(node, expr.Var):
+        return sympy.Symbol(node.name)
+    if isinstance(node, expr.Neg):
+        return -expression_to_sympy(node.operand)
+    if isinstance(node, expr.BinOp):
+        left, right = expression_to_sympy(node.left), expression_to_sympy(node.right)
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        if node.op == "*":
+            return left * right
+        if node.op == "/":
+            return left / right
+        return left**right
+    if isinstance(node, expr.Call):
+        args = [expression_to_sympy(arg) for arg in node.args]
+        functions = {
+            "exp": sympy.exp,
+            "log": sympy.log,
+            "sqrt": sympy.sqrt,
+            "sin": sympy.sin,
+            "cos": sympy.cos,
+            "tanh": sympy.tanh,
+            "abs": sympy.Abs,
+            "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
+            "relu": lambda x: sympy.Max(0, x),
+            "silu": lambda x: x / (1 + sympy.exp(-x)),
+            "max": sympy.Max,
+        }
+        return functions[node.name](*args)
+    raise TypeError(f"not an expression node: {node!r}")
