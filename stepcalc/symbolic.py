@@ -129,3 +129,41 @@ def expression_to_sympy(node):
         }
         return functions[node.name](*args)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+@cache
+def activation_calculus(name: str, alpha: float | None = None, beta: float | None = None):
+    """An activation of ``stepcalc silu`` and its derivative, derived by SymPy.
+
+    Returns ``(function, derivative)`` as SymPy-syntax strings in ``x`` with the parameters
+    put in; the derivative is SymPy's own result of ``diff``, not simplified. Piecewise
+    functions take the left branch at 0, as PyTorch does (ReLU′(0) = 0).
+    """
+    import sympy
+
+    x = sympy.Symbol("x")
+
+    def number(value: float | None, default: str):
+        return sympy.Rational(repr(float(value)) if value is not None else default)
+
+    def sigmoid(u):
+        return 1 / (1 + sympy.exp(-u))
+
+    forms = {
+        "silu": lambda: x * sigmoid(x),
+        "swish": lambda: x * sigmoid(number(beta, "1") * x),
+        "sigmoid": lambda: sigmoid(x),
+        "relu": lambda: sympy.Piecewise((x, x > 0), (0, True)),
+        "leaky-relu": lambda: sympy.Piecewise((x, x > 0), (number(alpha, "0.01") * x, True)),
+        "tanh": lambda: sympy.tanh(x),
+        "gelu": lambda: x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
+        "gelu-tanh": lambda: x
+        * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + sympy.Rational("0.044715") * x**3)))
+        / 2,
+        "elu": lambda: sympy.Piecewise(
+            (x, x > 0), (number(alpha, "1") * (sympy.exp(x) - 1), True)
+        ),
+        "softplus": lambda: sympy.log(1 + sympy.exp(x)),
+    }
+    function = forms[name]()
+    return sympy.sstr(function), sympy.sstr(sympy.diff(function, x))
