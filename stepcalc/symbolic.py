@@ -157,12 +157,12 @@ def activation_calculus(name: str, alpha: float | None = None, beta: float | Non
         "leaky-relu": lambda: sympy.Piecewise((x, x > 0), (number(alpha, "0.01") * x, True)),
         "tanh": lambda: sympy.tanh(x),
         "gelu": lambda: x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
-        "gelu-tanh": lambda: x
-        * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + sympy.Rational("0.044715") * x**3)))
-        / 2,
-        "elu": lambda: sympy.Piecewise(
-            (x, x > 0), (number(alpha, "1") * (sympy.exp(x) - 1), True)
+        "gelu-tanh": lambda: (
+            x
+            * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + sympy.Rational("0.044715") * x**3)))
+            / 2
         ),
+        "elu": lambda: sympy.Piecewise((x, x > 0), (number(alpha, "1") * (sympy.exp(x) - 1), True)),
         "softplus": lambda: sympy.log(1 + sympy.exp(x)),
     }
     function = forms[name]()
