@@ -36,9 +36,9 @@ COMMAND_MODULES = (
 COMMON_OPTIONS = (
     Opt(
         "format",
-        "Output form: table, json, markdown or latex.",
+        "Output form: table, json, markdown, latex, or dot (Graphviz; graph only).",
         default="table",
-        metavar="table|json|markdown|latex",
+        metavar="table|json|markdown|latex|dot",
     ),
     Opt("json", "Same as --format json.", flag=True),
     Opt(

@@ -59,6 +59,8 @@ class Trace:
     summary: list[str] = field(default_factory=list)
     """Result keys shown in the closing summary; default: every result key."""
     check: dict[str, Any] | None = None
+    dot: str | None = None
+    """Graphviz DOT text of the problem's graph, for ``--format dot`` (graph only)."""
 
     def add(self, step: Step) -> Any:
         self.steps.append(step)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stepcalc.errors import StepcalcError
 from stepcalc.trace import Trace
 
-FORMATS = ("table", "json", "markdown", "latex")
+FORMATS = ("table", "json", "markdown", "latex", "dot")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,10 @@ class View:
 
 
 def emit(trace: Trace, view: View) -> str:
+    if view.format == "dot":
+        if trace.dot is None:
+            raise StepcalcError(f"--format: dot is only for graph, not {trace.command}")
+        return trace.dot
     if view.format == "json":
         from stepcalc.render.json import render
     elif view.format == "markdown":
