@@ -158,8 +158,11 @@ def _build(command: Command) -> None:
     app.command(name=command.name, help=command.help, epilog=command.epilog or None)(callback)
 
 
-def _register_all() -> None:
+def register(only: str | None = None) -> None:
+    """Add the commands to the app: just ``only`` when one is named (a faster start)."""
     for module_name in COMMAND_MODULES:
+        if only is not None and module_name != only.replace("-", "_"):
+            continue
         qualified = f"stepcalc.commands.{module_name}"
         try:
             module = importlib.import_module(qualified)
@@ -167,10 +170,21 @@ def _register_all() -> None:
             if exc.name != qualified:
                 raise
             continue  # a command still being written
-        _build(module.COMMAND)
+        if module.COMMAND.name not in _registered:
+            _registered.add(module.COMMAND.name)
+            _build(module.COMMAND)
 
 
-_register_all()
+_registered: set[str] = set()
+
+
+def _invoked(args: list[str]) -> str | None:
+    """The command named on the command line, when it is one of ours."""
+    for arg in args:
+        if arg.startswith("-"):
+            return None
+        return arg if arg.replace("-", "_") in COMMAND_MODULES else None
+    return None
 
 
 def _usage_message(exc: BaseException) -> str | None:
@@ -188,6 +202,7 @@ def _usage_message(exc: BaseException) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    register(only=_invoked(args))
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="stepcalc", standalone_mode=False)
