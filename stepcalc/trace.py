@@ -142,4 +142,6 @@ def step_dict(step: Step) -> dict[str, Any]:
         out["key"] = step.key
     if step.note:
         out["note"] = step.note
+    if not step.verify:
+        out["verify"] = False
     return out
