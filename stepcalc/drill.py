@@ -1,0 +1,770 @@
+"""Drill: seeded exam-style problems, solved by the very command they are about.
+
+Each topic is a small generator that draws a hand-sized problem as the option values of
+its command (``outsize``, ``conv`` …) plus the result quantities to ask for, and works out
+the expected answers itself. The answers a student is judged against, and the worked
+steps shown afterwards, come from running that command's own ``run`` on those options;
+the tests check that the generator's answers equal the command's results for many seeds.
+
+A topic is offered only when its command module exists. Everything here is pure except
+``Session``, which talks to the student through the two functions it is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import math
+import random
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stepcalc import check, parse
+from stepcalc.errors import ExitStatus, StepcalcError
+from stepcalc.problem import Command, Problem
+from stepcalc.render.common import fmt_inline, matrix_lines
+from stepcalc.trace import Ctx, Trace, plain
+
+DIFFICULTIES = ("easy", "exam")
+MIX = "mix"
+"""Pseudo-topic: each problem from a randomly chosen offered topic."""
+SKIP_WORDS = ("?", "skip", "모름", "패스")
+"""Answers that give up on a quantity (counted wrong, the answer is shown)."""
+
+
+@dataclass
+class Exercise:
+    """One problem: the command's option values, what to ask, and the expected answers."""
+
+    topic: str
+    options: dict[str, Any]
+    ask: tuple[str, ...]
+    answer: dict[str, Any]
+    intro: str
+    """Message key (``drill.<intro>``) of the sentence that sets the scene."""
+    facts: list[tuple[str, str | Say]] = field(default_factory=list)
+    """(message key of the label, value as text) lines of the statement."""
+    shown: dict[str, Any] = field(default_factory=dict)
+    """Tensors shown with the statement, label → nested list."""
+    decimals: int | None = None
+    """Decimals the student should give when the answers are not whole numbers."""
+
+
+@dataclass(frozen=True)
+class Say:
+    """A statement value that is itself a message (``Say("fact_yes")``), shown translated."""
+
+    key: str
+
+
+def fact_text(value: str | Say, ctx: Ctx) -> str:
+    return ctx.t(f"drill.{value.key}") if isinstance(value, Say) else value
+
+
+Generator = Callable[[random.Random, str], Exercise]
+GENERATORS: dict[str, Generator] = {}
+
+
+def generator(topic: str) -> Callable[[Generator], Generator]:
+    def register(function: Generator) -> Generator:
+        GENERATORS[topic] = function
+        return function
+
+    return register
+
+
+def module_name(topic: str) -> str:
+    return topic.replace("-", "_")
+
+
+def offered_topics() -> list[str]:
+    """Topics with a generator whose command module exists, in the contract's order."""
+    return [
+        topic
+        for topic in GENERATORS
+        if importlib.util.find_spec(f"stepcalc.commands.{module_name(topic)}") is not None
+    ]
+
+
+def load_command(topic: str) -> Command:
+    return importlib.import_module(f"stepcalc.commands.{module_name(topic)}").COMMAND
+
+
+def check_topic(topic: str | None) -> str:
+    offered = offered_topics()
+    choices = ", ".join([*offered, MIX])
+    if not topic:
+        raise StepcalcError(f"drill: give a TOPIC ({choices})")
+    name = topic.strip().lower().replace("_", "-")
+    if name != MIX and name not in offered:
+        raise StepcalcError(f"TOPIC: {topic!r} is not one of {choices}")
+    return name
+
+
+def generate(topic: str, seed: int, count: int, difficulty: str) -> list[Exercise]:
+    """The same seed, topic and difficulty always give the same problems."""
+    rng = random.Random(f"stepcalc-drill:{topic}:{difficulty}:{seed}")
+    offered = offered_topics()
+    exercises = []
+    for _ in range(count):
+        name = rng.choice(offered) if topic == MIX else topic
+        exercises.append(GENERATORS[name](rng, difficulty))
+    return exercises
+
+
+# ----------------------------------------------------------------------- solving
+
+
+@dataclass
+class Solved:
+    """An exercise run through its command: the Trace holds the answers and the steps."""
+
+    exercise: Exercise
+    trace: Trace
+    command: Command
+    problem: Problem
+    lang: str
+
+    def expected(self, quantity: str) -> Any:
+        return check.lookup(plain(self.trace.result), quantity)
+
+    def judge(self, quantity: str, given: Any) -> dict[str, Any]:
+        """The check item (``verdict`` correct / rounding / wrong) for one answer."""
+
+        def hand(k: int) -> dict[str, Any]:
+            return self.command.run(self.problem, Ctx(lang=self.lang, round_steps=k)).result
+
+        return check.evaluate(self.trace.result, [(quantity, given)], hand=hand)["items"][0]
+
+
+def solve(exercise: Exercise, lang: str = "en") -> Solved:
+    command = load_command(exercise.topic)
+    problem = Problem.merge(command, dict(exercise.options), None, source="drill")
+    trace = command.run(problem, Ctx(lang=lang))
+    return Solved(exercise, trace, command, problem, lang)
+
+
+def command_line(exercise: Exercise) -> str | None:
+    """The equivalent ``stepcalc`` command, or None when an option needs a file."""
+    words = ["stepcalc", exercise.topic]
+    for name, value in exercise.options.items():
+        if isinstance(value, bool):
+            words.append(f"--{name}" if value else f"--no-{name}")
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            words += [f"--{name}", shlex.quote(str(value))]
+        else:
+            return None
+    return " ".join(words)
+
+
+def problem_file(exercise: Exercise) -> str:
+    """The options as a ``--from`` file (JSON flow values are valid YAML)."""
+    import json
+
+    return "".join(
+        f"{name}: {json.dumps(value, ensure_ascii=False)}\n"
+        for name, value in exercise.options.items()
+    )
+
+
+def parse_answer(text: str, quantity: str) -> Any:
+    """A student's answer in the contract's number/matrix syntax; StepcalcError if malformed."""
+    return parse.parse_nested(text, quantity)
+
+
+# ------------------------------------------------------------------ presenting
+
+
+def statement_lines(exercise: Exercise, ctx: Ctx, decimals: int = 4) -> list[str]:
+    lines = [ctx.t(f"drill.{exercise.intro}")]
+    labels = [ctx.t(f"drill.fact_{key}") for key, _ in exercise.facts]
+    width = max(map(display_width, labels), default=0)
+    previous = None
+    for label, (_, value) in zip(labels, exercise.facts, strict=True):
+        shown = label if label != previous else ""
+        previous = label
+        padding = " " * (width - display_width(shown))
+        lines.append(f"  {shown}{padding}  {fact_text(value, ctx)}")
+    for label, tensor in exercise.shown.items():
+        lines.append(f"  {label} =")
+        lines += [f"    {line}" for line in matrix_lines(tensor, decimals)]
+    return lines
+
+
+def display_width(text: str) -> int:
+    """Columns on a terminal: Hangul and other wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def quantity_label(quantity: str, ctx: Ctx) -> str:
+    """``height``, or in Korean ``height (높이)``: the path stays what --expect takes."""
+    base = next(part for part in reversed(check.parse_path(quantity)) if isinstance(part, str))
+    try:
+        meaning = ctx.t(f"drill.q_{base}")
+    except KeyError:
+        return quantity
+    return quantity if meaning == base else f"{quantity} ({meaning})"
+
+
+def shape_hint(value: Any, ctx: Ctx) -> str:
+    shape = parse.shape_of(plain(value))
+    if not shape:
+        return ""
+    if len(shape) == 1:
+        return ctx.t("drill.hint_vector", n=shape[0])
+    if len(shape) == 2:
+        return ctx.t("drill.hint_matrix", shape=parse.format_shape(shape))
+    return ctx.t("drill.hint_tensor", shape=parse.format_shape(shape))
+
+
+def ask_hint(exercise: Exercise, quantity: str, ctx: Ctx) -> str:
+    """``[2×2 matrix, rows separated by ;, 2 decimals]`` or empty."""
+    hints = [shape_hint(exercise.answer.get(quantity), ctx)]
+    if exercise.decimals is not None:
+        hints.append(ctx.t("drill.hint_decimals", n=exercise.decimals))
+    hint = ", ".join(h for h in hints if h)
+    return f"[{hint}]" if hint else ""
+
+
+def ask_line(exercise: Exercise, quantity: str, ctx: Ctx) -> str:
+    hint = ask_hint(exercise, quantity, ctx)
+    return quantity_label(quantity, ctx) + (f"  {hint}" if hint else "")
+
+
+def verdict_line(item: dict[str, Any], ctx: Ctx) -> str:
+    marks = {"correct": "O", "rounding": "~", "wrong": "X"}
+    verdict = ctx.t(f"core.{item['verdict']}")
+    text = f"{marks[item['verdict']]}  {quantity_label(item['quantity'], ctx)}: "
+    text += f"{fmt_inline(item['given'], 12)}  {verdict}"
+    if item["verdict"] == "wrong":
+        if "note" in item:
+            text += " — " + ctx.t("drill.shape_wrong", note=item["note"])
+        else:
+            expected = fmt_inline(item["expected_cell"], 10)
+            text += " — " + ctx.t("core.should_be", expected=expected)
+            if item.get("index"):
+                where = "".join(f"[{i}]" for i in item["index"])
+                text += " " + ctx.t("drill.first_wrong_cell", index=where)
+    elif item["verdict"] == "rounding":
+        text += " — " + ctx.t("drill.rounding_exact", exact=fmt_inline(item["expected"], 10))
+    return text
+
+
+# ----------------------------------------------------------------------- session
+
+
+@dataclass
+class Score:
+    right: int = 0
+    answered: int = 0
+
+    def add(self, item: dict[str, Any]) -> None:
+        self.answered += 1
+        if item["verdict"] != "wrong":
+            self.right += 1
+
+
+class Session:
+    """The question-and-answer loop.
+
+    ``read(prompt)`` returns one line, or None at the end of input (it may raise
+    KeyboardInterrupt); ``write(text)`` shows text. ``steps(trace)`` renders the worked steps.
+    """
+
+    def __init__(
+        self,
+        exercises: list[Exercise],
+        ctx: Ctx,
+        read: Callable[[str], str | None],
+        write: Callable[[str], None],
+        steps: Callable[[Trace], str],
+    ):
+        self.exercises = exercises
+        self.ctx = ctx
+        self.read = read
+        self.write = write
+        self.steps = steps
+        self.score = Score()
+
+    def run(self) -> int:
+        finished = False
+        try:
+            finished = self._all()
+        except KeyboardInterrupt:
+            self.write("\n" + self.ctx.t("drill.interrupted") + "\n")
+            self._final()
+            return 130
+        if not finished:
+            self.write("\n" + self.ctx.t("drill.end_of_input") + "\n")
+        self._final()
+        wrong = self.score.answered - self.score.right
+        return ExitStatus.CHECK_FAILED if wrong else ExitStatus.OK
+
+    def _final(self) -> None:
+        score = self.score
+        percent = round(100 * score.right / score.answered) if score.answered else 0
+        self.write(
+            self.ctx.t("drill.score", right=score.right, total=score.answered, percent=percent)
+            + "\n"
+        )
+
+    def _all(self) -> bool:
+        total = len(self.exercises)
+        for number, exercise in enumerate(self.exercises, start=1):
+            solved = solve(exercise, self.ctx.lang)
+            header = self.ctx.t("drill.problem_header", n=number, total=total, topic=exercise.topic)
+            self.write("\n" + header + "\n" + "\n".join(statement_lines(exercise, self.ctx)))
+            self.write("\n" + self.ctx.t("drill.find") + "\n")
+            items = []
+            for quantity in exercise.ask:
+                given = self._answer(exercise, quantity)
+                if given is None:
+                    return False
+                if given is SKIPPED:
+                    item = _skipped_item(quantity, solved.expected(quantity))
+                else:
+                    item = solved.judge(quantity, given)
+                items.append(item)
+            for item in items:
+                self.score.add(item)
+            self.write("\n".join(verdict_line(item, self.ctx) for item in items) + "\n\n")
+            self.write(self.steps(solved.trace))
+        return True
+
+    def _answer(self, exercise: Exercise, quantity: str) -> Any:
+        prompt = "  " + ask_line(exercise, quantity, self.ctx) + " = "
+        while True:
+            text = self.read(prompt)
+            if text is None:
+                return None
+            if text.strip().lower() in SKIP_WORDS:
+                return SKIPPED
+            try:
+                return parse_answer(text, quantity)
+            except StepcalcError as exc:
+                self.write("  " + self.ctx.t("drill.reask", error=exc.message) + "\n")
+
+
+SKIPPED = object()
+
+
+def _skipped_item(quantity: str, expected: Any) -> dict[str, Any]:
+    return {
+        "quantity": quantity,
+        "index": None,
+        "given": "?",
+        "expected": expected,
+        "verdict": "wrong",
+        "expected_cell": expected,
+    }
+
+
+# -------------------------------------------------------------------- documents
+
+
+def document(exercises: list[Exercise], lang: str, seed: int, difficulty: str) -> dict[str, Any]:
+    """Problems and answers as one JSON-able document (``drill --json``)."""
+    from stepcalc.trace import step_dict
+
+    ctx = Ctx(lang=lang)
+    problems = []
+    for number, exercise in enumerate(exercises, start=1):
+        solved = solve(exercise, lang)
+        problems.append(
+            {
+                "number": number,
+                "topic": exercise.topic,
+                "statement": "\n".join(statement_lines(exercise, ctx)),
+                "command": command_line(exercise),
+                "options": plain(exercise.options),
+                "ask": list(exercise.ask),
+                "answers": {q: solved.expected(q) for q in exercise.ask},
+                "decimals": exercise.decimals,
+                "steps": [step_dict(step) for step in solved.trace.steps],
+                "result": plain(solved.trace.result),
+            }
+        )
+    return {
+        "schema_version": 1,
+        "command": "drill",
+        "seed": seed,
+        "difficulty": difficulty,
+        "lang": lang,
+        "problems": problems,
+    }
+
+
+def sheet_title(topic: str, difficulty: str, ctx: Ctx, key: bool) -> str:
+    return ctx.t("drill.key_title" if key else "drill.sheet_title", topic=topic, level=difficulty)
+
+
+def replay_command(topic: str, seed: int, count: int, difficulty: str) -> str:
+    return f"stepcalc drill {topic} --seed {seed} --count {count} --difficulty {difficulty}"
+
+
+def worksheet_markdown(
+    exercises: list[Exercise], ctx: Ctx, topic: str, seed: int, difficulty: str, key: bool
+) -> str:
+    from stepcalc.render import View, emit
+
+    replay = replay_command(topic, seed, len(exercises), difficulty)
+    lines = [
+        f"# {sheet_title(topic, difficulty, ctx, key)}",
+        "",
+        ctx.t("drill.seed_line", seed=seed) + f" · `{replay}`",
+        "",
+    ]
+    for number, exercise in enumerate(exercises, start=1):
+        lines += [f"## {ctx.t('drill.problem', n=number)} · {exercise.topic}", ""]
+        statement = statement_lines(exercise, ctx)
+        lines += [statement[0], "", "```text", *statement[1:], "```", ""]
+        if not key:
+            lines += [ctx.t("drill.find"), ""]
+            for q in exercise.ask:
+                extra = quantity_label(q, ctx)[len(q) :] + " " + ask_hint(exercise, q, ctx)
+                lines.append(f"- `{q}` = ________ {extra.strip()}".rstrip())
+            lines.append("")
+            continue
+        solved = solve(exercise, ctx.lang)
+        lines += [f"**{ctx.t('drill.answers')}**", ""]
+        for q in exercise.ask:
+            lines.append(f"- `{q}` = `{fmt_inline(solved.expected(q), 4)}`")
+        lines.append("")
+        command = command_line(exercise)
+        if command:
+            lines += [ctx.t("drill.check_with"), "", f"```sh\n{command}\n```", ""]
+        else:
+            lines += [ctx.t("drill.check_with"), "", "```yaml", problem_file(exercise) + "```"]
+            lines += ["", f"```sh\nstepcalc {exercise.topic} --from problem.yaml\n```", ""]
+        worked = emit(solved.trace, View(format="markdown", lang=ctx.lang))
+        lines += [("#" + line if line.startswith("## ") else line) for line in worked.splitlines()]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def worksheet_latex(
+    exercises: list[Exercise], ctx: Ctx, topic: str, seed: int, difficulty: str, key: bool
+) -> str:
+    from stepcalc.render import View, emit
+    from stepcalc.render.latex import escape, value_tex
+
+    replay = replay_command(topic, seed, len(exercises), difficulty)
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[utf8]{inputenc}",
+        r"\usepackage{amsmath,amssymb}",
+    ]
+    if ctx.lang == "ko":
+        lines.append(r"\usepackage{kotex}")
+    lines += [
+        r"\begin{document}",
+        r"\section*{" + escape(sheet_title(topic, difficulty, ctx, key)) + "}",
+        escape(ctx.t("drill.seed_line", seed=seed)) + r" \quad \texttt{" + escape(replay) + "}",
+    ]
+    for number, exercise in enumerate(exercises, start=1):
+        heading = f"{ctx.t('drill.problem', n=number)} · {exercise.topic}"
+        lines += ["", r"\subsection*{" + escape(heading) + "}"]
+        lines.append(escape(ctx.t(f"drill.{exercise.intro}")))
+        if exercise.facts:
+            lines.append(r"\begin{itemize}")
+            for label, value in exercise.facts:
+                fact = f"{ctx.t(f'drill.fact_{label}')}: {fact_text(value, ctx)}"
+                lines.append(r"\item " + escape(fact))
+            lines.append(r"\end{itemize}")
+        for label, tensor in exercise.shown.items():
+            lines.append(r"\[ " + escape(label) + " = " + value_tex(tensor, 4) + r" \]")
+        if not key:
+            lines.append(escape(ctx.t("drill.find")))
+            lines.append(r"\begin{itemize}")
+            for q in exercise.ask:
+                lines.append(
+                    r"\item \texttt{" + escape(ask_line(exercise, q, ctx)) + r"} = \hrulefill"
+                )
+            lines.append(r"\end{itemize}")
+            continue
+        solved = solve(exercise, ctx.lang)
+        lines.append(r"\paragraph{" + escape(ctx.t("drill.answers")) + "}")
+        lines.append(r"\begin{align*}")
+        for q in exercise.ask:
+            value = value_tex(solved.expected(q), 4)
+            lines.append(r"\text{" + escape(q) + "} &= " + value + r" \\")
+        lines.append(r"\end{align*}")
+        lines.append(emit(solved.trace, View(format="latex", lang=ctx.lang)).rstrip())
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------- generators
+
+
+def _whole(value: float) -> Any:
+    return int(value) if float(value).is_integer() else value
+
+
+def _dims(values: list[int] | tuple[int, ...]) -> str:
+    return "×".join(str(v) for v in values)
+
+
+def _conv_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+@generator("outsize")
+def outsize_problem(rng: random.Random, difficulty: str) -> Exercise:
+    kind = "conv" if difficulty == "easy" else rng.choice(("conv", "conv", "pool", "transpose"))
+    if kind == "transpose":
+        return _outsize_transpose(rng)
+    while True:
+        height = rng.randint(5, 16) if difficulty == "easy" else rng.randint(5, 32)
+        width = height if difficulty == "easy" or rng.random() < 0.5 else rng.randint(5, 32)
+        if kind == "pool":
+            kernel = rng.choice((2, 2, 3))
+            stride = rng.choice((kernel, kernel, 1, 2))
+            padding, dilation = 0, 1
+        else:
+            kernel = rng.choice((1, 3, 3, 5)) if difficulty == "easy" else rng.choice((1, 3, 5, 7))
+            stride = rng.choice((1, 1, 2)) if difficulty == "easy" else rng.choice((1, 2, 3))
+            padding = rng.randint(0, kernel // 2)
+            dilation = 1 if difficulty == "easy" else rng.choice((1, 1, 1, 2))
+        span = dilation * (kernel - 1) + 1
+        if span > min(height, width) + 2 * padding:
+            continue
+        whole = all((n + 2 * padding - span) % stride == 0 for n in (height, width))
+        if difficulty == "easy" and not whole:
+            continue
+        break
+    options: dict[str, Any] = {"kind": kind, "kernel": str(kernel)}
+    facts = [("kernel", _dims((kernel, kernel)))]
+    if kind == "pool":
+        options["stride"] = str(stride)
+        facts.append(("stride", str(stride)))
+    else:
+        options["stride"] = str(stride)
+        options["padding"] = str(padding)
+        facts += [("stride", str(stride)), ("padding", str(padding))]
+        if dilation != 1:
+            options["dilation"] = str(dilation)
+            facts.append(("dilation", str(dilation)))
+    answer = {
+        "height": _conv_size(height, kernel, stride, padding, dilation),
+        "width": _conv_size(width, kernel, stride, padding, dilation),
+    }
+    ask: tuple[str, ...] = ("height", "width")
+    channels = None if difficulty == "easy" else rng.choice((None, 1, 3, 16))
+    if channels is None:
+        options["input"] = f"{height},{width}"
+        facts.insert(0, ("input", f"{_dims((height, width))} (H×W)"))
+    else:
+        options["input"] = f"{channels},{height},{width}"
+        facts.insert(0, ("input", f"{_dims((channels, height, width))} (C×H×W)"))
+        if kind == "conv":
+            filters = rng.choice((4, 8, 16, 32, 64))
+            options["out-channels"] = str(filters)
+            facts.insert(2, ("filters", str(filters)))
+            answer["channels"] = filters
+        else:
+            answer["channels"] = channels
+        ask += ("channels",)
+    options = {"input": options.pop("input"), **options}
+    return Exercise("outsize", options, ask, answer, intro=f"outsize_{kind}", facts=facts)
+
+
+def _outsize_transpose(rng: random.Random) -> Exercise:
+    while True:
+        height, width = rng.randint(2, 8), rng.randint(2, 8)
+        kernel, stride, padding = rng.choice((2, 3, 4)), rng.choice((1, 2, 2, 3)), rng.randint(0, 1)
+        extra = rng.randint(0, stride - 1) if rng.random() < 0.4 else 0
+        sizes = [(n - 1) * stride - 2 * padding + (kernel - 1) + extra + 1 for n in (height, width)]
+        if min(sizes) >= 1:
+            break
+    options = {
+        "kind": "transpose",
+        "input": f"{height},{width}",
+        "kernel": str(kernel),
+        "stride": str(stride),
+        "padding": str(padding),
+    }
+    facts = [
+        ("input", f"{_dims((height, width))} (H×W)"),
+        ("kernel", _dims((kernel, kernel))),
+        ("stride", str(stride)),
+        ("padding", str(padding)),
+    ]
+    if extra:
+        options["output-padding"] = str(extra)
+        facts.append(("output_padding", str(extra)))
+    answer = {"height": sizes[0], "width": sizes[1]}
+    return Exercise(
+        "outsize", options, ("height", "width"), answer, intro="outsize_transpose", facts=facts
+    )
+
+
+def friendly(value: float) -> bool:
+    """A number that reads well on paper: at most one decimal."""
+    return math.isclose(value * 10, round(value * 10), abs_tol=1e-9)
+
+
+# ------------------------------------------------------------------ input/output
+
+
+def fresh_seed() -> int:
+    import secrets
+
+    return secrets.randbelow(100_000)
+
+
+def sheets(
+    exercises: list[Exercise], ctx: Ctx, topic: str, seed: int, difficulty: str, form: str
+) -> dict[str, str]:
+    """The worksheet and the answer key, as whole texts."""
+    write = worksheet_latex if form == "latex" else worksheet_markdown
+    return {
+        "sheet": write(exercises, ctx, topic, seed, difficulty, key=False),
+        "key": write(exercises, ctx, topic, seed, difficulty, key=True),
+    }
+
+
+def write_whole(files: dict[str, str]) -> None:
+    """Write every file completely or none: temporary files first, then rename each."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, text in files.items():
+            option = "--worksheet" if not staged else "--answers"
+            folder = Path(path).resolve().parent
+            if Path(path).is_dir():
+                raise StepcalcError(f"{option}: {path} is a directory")
+            if not folder.is_dir():
+                raise StepcalcError(f"{option}: {path}: the folder {folder} does not exist")
+            try:
+                handle, temporary = tempfile.mkstemp(
+                    prefix=f".{Path(path).name}.", suffix=".tmp", dir=folder
+                )
+            except OSError as exc:
+                raise StepcalcError(f"{option}: {path}: cannot write ({exc.strerror})") from None
+            staged.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        for temporary, path in staged:
+            os.replace(temporary, path)
+        staged.clear()
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def print_json(exercises: list[Exercise], ctx: Ctx, seed: int, difficulty: str) -> int:
+    import json
+    import sys
+
+    data = document(exercises, ctx.lang, seed, difficulty)
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
+    return ExitStatus.OK
+
+
+def interactive(exercises: list[Exercise], ctx: Ctx) -> int:
+    """Ask on a terminal; with stdin not a terminal, read answers from it line by line."""
+    import sys
+
+    from stepcalc.render import View, emit
+
+    terminal = sys.stdin.isatty()
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def read(prompt: str) -> str | None:
+        if terminal:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = sys.stdin.readline()
+        if not line:
+            return None
+        write(prompt + line.rstrip("\r\n") + "\n")
+        return line
+
+    if terminal:
+        write(ctx.t("drill.skip_help") + "\n")
+    view = View(format="table", lang=ctx.lang, ascii=ctx.ascii)
+    session = Session(exercises, ctx, read, write, lambda trace: emit(trace, view))
+    return session.run()
+
+
+@generator("params")
+def params_problem(rng: random.Random, difficulty: str) -> Exercise:
+    if difficulty == "easy" or rng.random() < 0.4:
+        return _params_mlp(rng, difficulty)
+    return _params_cnn(rng)
+
+
+def _params_mlp(rng: random.Random, difficulty: str) -> Exercise:
+    depth = 3 if difficulty == "easy" else rng.randint(3, 5)
+    widths = [rng.choice((2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100)) for _ in range(depth)]
+    bias = difficulty == "easy" or rng.random() < 0.7
+    counts = [a * b + (b if bias else 0) for a, b in zip(widths, widths[1:], strict=False)]
+    options: dict[str, Any] = {"mlp": ",".join(map(str, widths))}
+    if not bias:
+        options["bias"] = False
+    facts = [
+        ("mlp", " → ".join(map(str, widths))),
+        ("bias", Say("fact_yes" if bias else "fact_no")),
+    ]
+    ask = ("total",) if difficulty == "easy" else ("layers[0].params", "total")
+    answer = {"total": sum(counts), "layers[0].params": counts[0]}
+    return Exercise("params", options, ask, answer, intro="params_mlp", facts=facts)
+
+
+def _params_cnn(rng: random.Random) -> Exercise:
+    """conv → ReLU → max-pool 2 → flatten → linear, with or without BatchNorm."""
+    channels = rng.choice((1, 3))
+    filters = rng.choice((4, 6, 8, 16))
+    kernel = rng.choice((3, 5))
+    padding = rng.choice((0, kernel // 2))
+    classes = rng.choice((2, 10))
+    while True:
+        size = rng.randint(6, 16)
+        after = size + 2 * padding - kernel + 1
+        if after > 0 and after % 2 == 0:
+            break
+    batchnorm = rng.random() < 0.5
+    convention = rng.choice(("pytorch", "keras")) if batchnorm else "pytorch"
+    conv = {"out": filters, "kernel": kernel, "padding": padding}
+    layers: list[Any] = [{"conv": conv}]
+    if batchnorm:
+        layers.append({"batchnorm": {}})
+    layers += ["relu", {"maxpool": {"kernel": 2}}, "flatten", {"linear": {"out": classes}}]
+    conv_params = channels * filters * kernel * kernel + filters
+    features = filters * (after // 2) ** 2
+    linear_params = features * classes + classes
+    norm = (4 if convention == "keras" else 2) * filters if batchnorm else 0
+    frozen = 2 * filters if convention == "keras" and batchnorm else 0
+    linear_index = len(layers) - 1
+    answer = {
+        "layers[0].params": conv_params,
+        f"layers[{linear_index}].params": linear_params,
+        "total": conv_params + norm + linear_params,
+        "trainable": conv_params + norm - frozen + linear_params,
+    }
+    ask = ("layers[0].params", f"layers[{linear_index}].params", "total")
+    if convention == "keras":
+        ask += ("trainable",)
+    stack = [f"conv {channels}→{filters}, {kernel}×{kernel}, padding {padding}"]
+    if batchnorm:
+        stack.append(f"batchnorm ({convention})")
+    stack += ["relu", "maxpool 2×2", "flatten", f"linear → {classes}"]
+    facts = [("input", f"{channels}×{size}×{size} (C×H×W)")]
+    facts += [("layers", f"[{index}] {layer}") for index, layer in enumerate(stack)]
+    options = {"input": [channels, size, size], "layers": layers, "convention": convention}
+    return Exercise("params", options, ask, answer, intro="params_cnn", facts=facts)
