@@ -1,12 +1,25 @@
 """Checking a student's answers against a result, with rounding-aware verdicts.
 
 A given number is **correct** when it equals the exact value rounded to the decimals the
-student wrote (``-16.78`` for -16.7797…). It is **rounding** when it is not, but a hand
-computation explains it: the value lies between the results of two hand-mode runs that round
-every intermediate to k and to k+1 decimals (half up), for some k from 0 to 8, widened by half
-a unit of the student's last digit. That covers one precision throughout (both ends equal) and
-a page that mixes two neighbouring precisions, as slides do. Anything else is **wrong**.
-With ``--tol X`` a value is correct when within X of the exact value, and never "rounding".
+student wrote (``-16.78`` for -16.7797…). It is **rounding** when it is not, but rounding
+intermediates by hand explains it; otherwise it is **wrong**. "Explains" is decided by
+re-running the calculation in hand mode (``Ctx.r`` rounds every intermediate half up), two ways:
+
+1. *One precision throughout.* Some run that rounds every intermediate to k decimals
+   (k = 0…8) gives the student's number at the decimals written (``_matches``).
+2. *Mixed precisions, to first order.* Pages mix precisions from step to step (two decimals
+   for ∂L/∂Ŷ, three for the products that use it), and no single run reproduces that. With d
+   the decimals the student wrote, take k = d − 1 and k = d: every intermediate may have been
+   kept unrounded, or rounded to k or to k + 1 decimals. The intermediates (the successive
+   ``ctx.r`` calls) are split into at most ``MAX_BLOCKS`` consecutive blocks; re-running with
+   only block b rounded to p decimals measures that block's effect Δ_b(p) = q_b(p) − q on the
+   quantity q. To first order the effects of the blocks add, so every mixed hand computation
+   lands in [q + Σ_b min(0, Δ_b(k), Δ_b(k+1)), q + Σ_b max(0, Δ_b(k), Δ_b(k+1))]. A number in
+   that interval, widened by half a unit of its own last digit, is rounding.
+
+The rule propagates the rounding errors that actually occur, not a worst-case bound, so a
+sum that is off by more than any hand rounding can move it stays wrong. With ``--tol X`` a
+value is correct when within X of the exact value, and never "rounding".
 """
 
 from __future__ import annotations
@@ -17,9 +30,11 @@ from typing import Any
 
 from stepcalc import parse
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import plain
+from stepcalc.trace import Ctx, plain
 
 HAND_PRECISIONS = range(0, 9)
+MAX_BLOCKS = 24
+"""Blocks of consecutive intermediates whose rounding effects are measured separately."""
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)((?:\[\s*-?\d+\s*\])*)")
 
 
@@ -96,16 +111,6 @@ def _matches(given: Any, expected: Any, tol: float | None) -> bool:
     return abs(g - e) <= 0.5 * 10.0 ** (-decimals) + slack
 
 
-def _between(given: Any, low: Any, high: Any) -> bool:
-    if given is None or low is None or high is None:
-        return False
-    decimals = parse.decimals_written(given)
-    half = 0.5 * 10.0 ** (-decimals) if decimals is not None else 0.0
-    lo, hi = sorted((float(low), float(high)))
-    slack = 1e-9 * max(1.0, abs(lo), abs(hi))
-    return lo - half - slack <= float(given) <= hi + half + slack
-
-
 def first_wrong(given: Any, expected: Any, tol: float | None) -> tuple[int, ...] | None:
     """Index of the first cell (row-major) that does not match; None when all match."""
     for (index, g), (_, e) in zip(_cells(given), _cells(expected), strict=True):
@@ -119,26 +124,94 @@ def evaluate(
     answers: list[tuple[str, Any]],
     tol: float | None = None,
     hand: Callable[[int], dict[str, Any]] | None = None,
+    rerun: Callable[[Ctx], dict[str, Any]] | None = None,
+    ctx: Ctx | None = None,
 ) -> dict[str, Any]:
-    """The JSON ``check`` block: one item per answer, ``ok`` false when any is wrong."""
+    """The JSON ``check`` block: one item per answer, ``ok`` false when any is wrong.
+
+    ``rerun(ctx)`` recomputes the result under another context (hand mode); with only
+    ``hand(k)`` (the result rounded to k decimals throughout) rule 2 is not available.
+    """
     exact = plain(result)
-    hand_cache: dict[int, dict[str, Any] | None] = {}
-
-    def hand_result(k: int) -> dict[str, Any] | None:
-        if k not in hand_cache:
-            try:
-                hand_cache[k] = plain(hand(k)) if hand else None
-            except StepcalcError:
-                hand_cache[k] = None
-        return hand_cache[k]
-
+    runs = HandRuns(exact, hand=hand, rerun=rerun, ctx=ctx)
     items = []
     for quantity, raw in answers:
         expected = lookup(exact, str(quantity))
         given = _given(raw, str(quantity))
-        items.append(_judge(str(quantity), given, expected, tol, hand_result))
+        items.append(_judge(str(quantity), given, expected, tol, runs))
     ok = all(item["verdict"] != "wrong" for item in items)
     return {"ok": ok, "items": items}
+
+
+class HandCtx(Ctx):
+    """Hand mode that counts the intermediates it sees and may round only some of them."""
+
+    def __init__(self, base: Ctx, decimals: int, only: tuple[int, int] | None = None):
+        super().__init__(lang=base.lang, round_steps=decimals, ascii=base.ascii)
+        self.only = only
+        self.calls = 0
+
+    def r(self, value: Any) -> Any:
+        index = self.calls
+        self.calls += 1
+        if self.only is not None and not self.only[0] <= index < self.only[1]:
+            return value
+        return super().r(value)
+
+
+class HandRuns:
+    """Hand-mode re-runs of one problem, computed on demand and kept."""
+
+    def __init__(self, exact, hand=None, rerun=None, ctx: Ctx | None = None):
+        self.hand, self.rerun, self.ctx = hand, rerun, ctx or Ctx()
+        self._exact = exact if self.ctx.round_steps is None else None
+        self._runs: dict[tuple, Any] = {}
+
+    def _run(self, decimals: int | None, only: tuple[int, int] | None = None):
+        key = (decimals, only)
+        if key not in self._runs:
+            self._runs[key] = None
+            try:
+                if self.rerun is not None:
+                    context = (
+                        HandCtx(self.ctx, decimals, only)
+                        if decimals is not None
+                        else Ctx(lang=self.ctx.lang, ascii=self.ctx.ascii)
+                    )
+                    value = plain(self.rerun(context))
+                    calls = getattr(context, "calls", 0)
+                    self._runs[key] = (value, calls)
+                elif self.hand is not None and decimals is not None and only is None:
+                    self._runs[key] = (plain(self.hand(decimals)), 0)
+            except StepcalcError:
+                self._runs[key] = None
+        return self._runs[key]
+
+    def uniform(self, decimals: int) -> dict[str, Any] | None:
+        run = self._run(decimals)
+        return run[0] if run else None
+
+    def exact(self) -> dict[str, Any] | None:
+        if self._exact is None and self.rerun is not None:
+            run = self._run(None)
+            self._exact = run[0] if run else None
+        return self._exact
+
+    def block_results(self, decimals: int) -> list[dict[str, Any]] | None:
+        """One result per block of intermediates, only that block rounded to ``decimals``."""
+        run = self._run(decimals)
+        if self.rerun is None or not run or run[1] == 0:
+            return None
+        calls = run[1]
+        count = min(calls, MAX_BLOCKS)
+        edges = [round(b * calls / count) for b in range(count + 1)]
+        results = []
+        for start, stop in zip(edges, edges[1:], strict=False):
+            block = self._run(decimals, (start, stop))
+            if block is None:
+                return None
+            results.append(block[0])
+        return results
 
 
 def _given(raw: Any, quantity: str) -> Any:
@@ -149,7 +222,7 @@ def _given(raw: Any, quantity: str) -> Any:
     return parse.parse_nested(raw, f"--check: {quantity}")
 
 
-def _judge(quantity, given, expected, tol, hand_result) -> dict[str, Any]:
+def _judge(quantity, given, expected, tol, runs: HandRuns) -> dict[str, Any]:
     item: dict[str, Any] = {
         "quantity": quantity,
         "index": None,
@@ -175,7 +248,7 @@ def _judge(quantity, given, expected, tol, hand_result) -> dict[str, Any]:
         return item
     item["index"] = list(wrong) if wrong else None
     if tol is None:
-        path = _hand_path(quantity, given, hand_result)
+        path = _hand_path(quantity, given, runs)
         if path is not None:
             item["verdict"] = "rounding"
             item["hand"] = path
@@ -186,25 +259,83 @@ def _judge(quantity, given, expected, tol, hand_result) -> dict[str, Any]:
     return item
 
 
-def _hand_path(quantity, given, hand_result) -> dict[str, Any] | None:
-    values = {}
+def _hand_path(quantity: str, given: Any, runs: HandRuns) -> dict[str, Any] | None:
+    """How hand rounding explains ``given`` (rule 1, then rule 2), or None."""
+    uniform: dict[int, Any] = {}
     for k in HAND_PRECISIONS:
-        result = hand_result(k)
-        if result is None:
-            return None
-        try:
-            values[k] = lookup(result, quantity)
-        except StepcalcError:
-            return None
-    for k in HAND_PRECISIONS:
-        if first_wrong(given, values[k], None) is None:
-            return {"round_steps": k, "value": values[k]}
-    for k in list(HAND_PRECISIONS)[:-1]:
-        low, high = values[k], values[k + 1]
+        value = _quantity(runs.uniform(k), quantity, given)
+        uniform[k] = value
+        if value is not None and first_wrong(given, value, None) is None:
+            return {"round_steps": k, "value": value}
+    written = [parse.decimals_written(g) for _, g in _cells(given) if g is not None]
+    if not written or any(d is None for d in written):
+        return None
+    decimals = max(written)
+    for k in (decimals - 1, decimals):
+        if k < 0 or k + 1 > max(HAND_PRECISIONS):
+            continue
+        bounds = _first_order_bounds(quantity, given, runs, k)
+        if bounds is None:
+            continue
+        low, high = bounds
         cells = zip(_cells(given), _cells(low), _cells(high), strict=True)
-        if all(_between(g, lo, hi) for (_, g), (_, lo), (_, hi) in cells):
+        if all(_within(g, lo, hi) for (_, g), (_, lo), (_, hi) in cells):
             return {"round_steps": [k, k + 1], "value": [low, high]}
     return None
+
+
+def _quantity(result: dict[str, Any] | None, quantity: str, given: Any) -> Any:
+    if result is None:
+        return None
+    try:
+        value = lookup(result, quantity)
+    except StepcalcError:
+        return None
+    if _shape(value) != _shape(given) or any(v is None for _, v in _cells(value)):
+        return None
+    return value
+
+
+def _first_order_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
+    """Rule 2: the interval every mix of unrounded, k- and (k+1)-decimal steps lands in."""
+    exact = _quantity(runs.exact(), quantity, given)
+    effects = []
+    for decimals in (k, k + 1):
+        blocks = runs.block_results(decimals)
+        if exact is None or blocks is None:
+            return None
+        values = [_quantity(block, quantity, given) for block in blocks]
+        if any(value is None for value in values):
+            return None
+        effects.append(values)
+    flat_exact = [float(e) for _, e in _cells(exact)]
+    low, high = list(flat_exact), list(flat_exact)
+    for block_k, block_k1 in zip(*effects, strict=True):
+        moved_k = [float(v) for _, v in _cells(block_k)]
+        moved_k1 = [float(v) for _, v in _cells(block_k1)]
+        for i, e in enumerate(flat_exact):
+            shifts = (0.0, moved_k[i] - e, moved_k1[i] - e)
+            low[i] += min(shifts)
+            high[i] += max(shifts)
+    return _reshape(low, exact), _reshape(high, exact)
+
+
+def _reshape(flat: list[float], like: Any) -> Any:
+    items = iter(flat)
+
+    def build(node: Any) -> Any:
+        if isinstance(node, list):
+            return [build(item) for item in node]
+        return next(items)
+
+    return build(like)
+
+
+def _within(given: Any, low: float, high: float) -> bool:
+    decimals = parse.decimals_written(given)
+    half = 0.5 * 10.0 ** (-decimals) if decimals is not None else 0.0
+    slack = 1e-9 * max(1.0, abs(low), abs(high))
+    return low - half - slack <= float(given) <= high + half + slack
 
 
 def _cell(value: Any, index: tuple[int, ...]) -> Any:

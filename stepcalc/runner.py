@@ -66,6 +66,8 @@ def _run(command: Command, given: dict[str, Any]) -> int:
     problem = Problem.merge(command, given, file_values, source)
     view, ctx = options(problem)
     trace = command.run(problem, ctx)
+    if ctx.round_steps is not None:
+        trace.notes.insert(0, ctx.t("core.hand_mode", n=ctx.round_steps))
     exit_code = ExitStatus.OK
     if problem.has("check") or problem.has("expect"):
         answers = check.load_answers(problem.text("check"), problem.raw("expect"))
@@ -73,10 +75,10 @@ def _run(command: Command, given: dict[str, Any]) -> int:
         if tol is not None and tol < 0:
             raise StepcalcError("--tol: must not be negative")
 
-        def hand(k: int) -> dict[str, Any]:
-            return command.run(problem, Ctx(lang=ctx.lang, round_steps=k, ascii=ctx.ascii)).result
+        def rerun(hand_ctx: Ctx) -> dict[str, Any]:
+            return command.run(problem, hand_ctx).result
 
-        trace.check = check.evaluate(trace.result, answers, tol=tol, hand=hand)
+        trace.check = check.evaluate(trace.result, answers, tol=tol, rerun=rerun, ctx=ctx)
         if not trace.check["ok"]:
             exit_code = ExitStatus.CHECK_FAILED
     sys.stdout.write(emit(trace, view))

@@ -199,7 +199,8 @@ def substitute(formula: str, inputs: dict[str, Any], decimals: int, ascii_only: 
                 out.append(text if not ascii_only else text.replace("…", "..."))
             else:
                 text = fmt_number(value, decimals)
-                if text.startswith("-") and previous not in ("", "(", ","):
+                following = tokens[i + 1] if i + 1 < len(tokens) else ""
+                if text.startswith("-") and (previous not in ("", "(", ",") or following == "**"):
                     text = f"({text})"
                 if "e" in text and previous in ("**",):
                     text = f"({text})"

@@ -1,0 +1,90 @@
+"""Texts of ``yolo-toy``."""
+
+TEXT = {
+    "title": ("toy YOLO · forward, backward, SGD step", "토이 YOLO · 순전파, 역전파, SGD 갱신"),
+    "subtitle": (
+        "image {image}, lr {lr}, {neck}",
+        "입력 이미지 {image}, 학습률 {lr}, {neck}",
+    ),
+    "neck_on": ("neck on", "넥 사용"),
+    "neck_off": ("neck skipped", "넥 생략"),
+    "conv1_cell": ("Conv1 cell ({i},{j})", "Conv1 출력 ({i},{j})"),
+    "conv1_cell_rule": ("Σ window ⊙ W_conv1", "Σ 창 ⊙ W_conv1"),
+    "conv1": ("Conv1 output", "Conv1 최종 출력"),
+    "silu1": ("SiLU1", "SiLU1 적용"),
+    "conv2": ("Conv2 (one number)", "Conv2 (하나로 압축)"),
+    "silu2": ("SiLU2 = backbone", "SiLU2 = 백본 출력"),
+    "neck": ("neck", "넥"),
+    "head_bbox": ("head: bbox", "헤드: Bbox 예측"),
+    "head_cls": ("head: class", "헤드: 클래스 예측"),
+    "y_pred": ("prediction Ŷ", "최종 예측 Ŷ"),
+    "error": ("error Ŷ − Y", "오차 Ŷ − Y"),
+    "loss": ("loss (MSE)", "손실값 (MSE)"),
+    "grad_y_pred": ("∂L/∂Ŷ", "∂L/∂Ŷ (출력 오차 기울기)"),
+    "grad_w_bbox": ("∂L/∂W_bbox", "∂L/∂W_bbox"),
+    "grad_w_cls": ("∂L/∂W_cls", "∂L/∂W_cls"),
+    "head_terms": ("head terms W·∂L/∂Y", "헤드별 오차 W·∂L/∂Y"),
+    "grad_backbone": ("∂L/∂Out_backbone", "∂L/∂Out_backbone"),
+    "grad_neck": ("∂L/∂Out_neck", "∂L/∂Out_neck"),
+    "grad_w_neck": ("∂L/∂W_neck", "∂L/∂W_neck"),
+    "silu2_prime": ("SiLU2′(Out_conv2)", "SiLU2′(Out_conv2)"),
+    "grad_conv2": ("∂L/∂Out_conv2", "∂L/∂Out_conv2"),
+    "grad_w_conv2": ("∂L/∂W_conv2", "∂L/∂W_conv2"),
+    "grad_silu1": ("∂L/∂Out_SiLU1", "∂L/∂Out_SiLU1"),
+    "silu1_prime": ("SiLU1′(Out_conv1)", "SiLU1′(Out_conv1)"),
+    "grad_conv1": ("∂L/∂Out_conv1", "∂L/∂Out_conv1"),
+    "grad_w_conv1_cell": ("∂L/∂W_conv1 ({i},{j})", "∂L/∂W_conv1 ({i},{j})"),
+    "grad_w_conv1_cell_rule": ("Σ window ⊙ ∂L/∂Out_conv1", "Σ 창 ⊙ ∂L/∂Out_conv1"),
+    "grad_w_conv1": ("∂L/∂W_conv1", "∂L/∂W_conv1"),
+    "update": ("{name} ← SGD", "{name} 갱신 (경사하강법)"),
+    "neck_skipped": (
+        "Neck skipped as in the slide (W_neck = {w_neck} unused, neck_output = backbone_output); "
+        "--neck applies and updates it.",
+        "슬라이드처럼 넥은 생략 (W_neck = {w_neck} 미사용, neck_output = backbone_output). "
+        "--neck 을 주면 넥을 적용하고 W_neck 도 갱신합니다.",
+    ),
+    "mse_note": (
+        "MSE on (bbox, class) is a teaching simplification. YOLOv8 really trains boxes with "
+        "CIoU loss plus Distribution Focal Loss (DFL) and classes with binary cross-entropy "
+        "(BCE), on many anchor-free grid cells at once.",
+        "(bbox, 클래스)에 MSE를 쓰는 것은 설명을 위한 단순화입니다. "
+        "실제 YOLOv8은 박스에 CIoU 손실과 DFL(Distribution Focal Loss)을, "
+        "클래스에 이진 교차 엔트로피(BCE)를 쓰며, "
+        "앵커 프리 격자의 여러 위치를 한꺼번에 학습합니다.",
+    ),
+    "status_falling": (
+        "Training at lr {lr}: the loss falls from {first} to {last} in {steps} step(s).",
+        "학습률 {lr}: {steps}번 갱신하는 동안 손실이 {first} 에서 {last} 로 줄었습니다.",
+    ),
+    "status_rising": (
+        "Training at lr {lr}: the loss rises from {first} to {last} after {steps} step(s): "
+        "the learning rate is too large for this network.",
+        "학습률 {lr}: {steps}번 갱신 뒤 손실이 {first} 에서 {last} 로 커졌습니다. 학습률이 너무 "
+        "큽니다.",
+    ),
+    "status_diverged": (
+        "Diverged at lr {lr}: after the update the loss jumps from {first} to {peak} and ends "
+        "at {last}; the step overshoots, and once SiLU saturates the gradients vanish and "
+        "learning stops.",
+        "학습률 {lr}에서 발산합니다: 갱신 후 손실이 {first} 에서 {peak} 까지 뛰고 {last} 로 "
+        "끝납니다. 한 번에 너무 멀리 이동했고, SiLU가 포화되면 기울기가 사라져 학습이 멈춥니다.",
+    ),
+    "status_stalled": (
+        "Stalled at lr {lr}: the loss stays at {last} (from {first}); the gradients have "
+        "vanished (SiLU saturated), so further steps change nothing.",
+        "학습률 {lr}에서 학습이 멈췄습니다: 손실이 {first} 에서 {last} 로 더 변하지 않습니다. "
+        "SiLU가 포화되어 기울기가 사라졌습니다.",
+    ),
+    "suggest": (
+        "Try --lr {lr}: with it the loss falls at every step.",
+        "--lr {lr} 을 써 보세요: 이 학습률에서는 매 단계 손실이 줄어듭니다.",
+    ),
+    "no_suggestion": (
+        "No smaller learning rate down to 1e-8 lowers the loss at every step.",
+        "1e-8 까지 학습률을 줄여도 매 단계 손실이 줄어드는 값을 찾지 못했습니다.",
+    ),
+    "training_title": ("training", "학습"),
+    "step": ("step", "단계"),
+    "loss_column": ("loss before the step", "갱신 전 손실"),
+    "after_training": ("after", "학습 후"),
+}
