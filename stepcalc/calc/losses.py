@@ -24,8 +24,8 @@ SPELL_LIMIT = 12
 """Sums over at most this many cells are written out term by term."""
 LOG_FLOOR = -100.0
 """torch.nn.functional.binary_cross_entropy clamps each log at −100."""
-BCE_EPSILON = 1e-12
-"""torch's BCE backward divides by max(ŷ(1 − ŷ), 1e-12)."""
+BCE_EPSILON = float(np.float32(1e-12))
+"""torch's BCE backward divides by max(ŷ(1 − ŷ), 1e-12), that constant being a float32."""
 
 
 def _row_max(x):
@@ -372,8 +372,8 @@ def _bce(trace: Trace, lp: LossProblem, ctx: Ctx):
             trace.notes.append(ctx.t("loss.bce_clamp"))
         _reduce(trace, lp, terms, count, ctx)
         grad = ctx.r((p - y) / np.maximum(p * (1 - p), BCE_EPSILON) / divisor)
-        formula = f"(p - y)/Max(p*(1 - p), {BCE_EPSILON!r}){per}"
-        rule, inputs = "(ŷ − y)/(ŷ(1 − ŷ))/n", {"p": p, "y": y}
+        formula = f"(p - y)/Max(p*(1 - p), eps){per}"
+        rule, inputs = "(ŷ − y)/(ŷ(1 − ŷ))/n", {"p": p, "y": y, "eps": BCE_EPSILON}
     if not per:
         rule = rule.replace("/n", "")
     trace.add(

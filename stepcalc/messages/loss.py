@@ -22,9 +22,10 @@ TEXT = {
     "bce_terms": ("BCE terms", "BCE 항"),
     "bce_clamp": (
         "a probability of exactly 0 or 1 meets a target it contradicts: as in PyTorch, "
-        "each log is clamped at −100, so that term is 100",
+        "each log is clamped at −100, so that term is 100, and the gradient divides by "
+        "max(ŷ(1 − ŷ), 1e-12)",
         "확률이 정확히 0 또는 1인데 정답과 반대입니다: PyTorch처럼 각 로그를 −100에서 "
-        "잘라 그 항은 100이 됩니다",
+        "잘라 그 항은 100이 되고, 기울기는 max(ŷ(1 − ŷ), 1e-12)로 나눕니다",
     ),
     "one_hot": ("one-hot target t", "원-핫 정답 t"),
     "row_max": ("row maximum m", "행 최댓값 m"),
