@@ -1,0 +1,544 @@
+"""``stepcalc graph``: expression graphs, networks, training and gates.
+
+Hand-worked course numbers always; torch autograd / torch.optim.SGD when torch is installed;
+SymPy's own derivative of the whole expression; every step re-evaluates to its value.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from stepcalc import expr
+from stepcalc.symbolic import expression_to_sympy
+from tests.helpers import (
+    assert_bad_input,
+    assert_matches_torch,
+    assert_steps_honest,
+    run,
+    run_json,
+    torch_or_skip,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CS231N_VALUES = "w0=2,x0=-1,w1=-3,x1=-2,w2=-3"
+CS231N_WRITTEN = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"
+CS231N_NODE = "sigmoid(w0*x0 + w1*x1 + w2)"
+
+EXPRESSIONS = [
+    ("(x + y) * z", "x=-2,y=5,z=-4"),
+    (CS231N_WRITTEN, CS231N_VALUES),
+    (CS231N_NODE, CS231N_VALUES),
+    ("x*x + 3*x - y/x", "x=1.5,y=-2"),
+    ("x**3 - 2**y + x**y", "x=1.7,y=0.6"),
+    ("exp(x) * log(y) - sqrt(y)", "x=0.3,y=2.5"),
+    ("max(x, y) * relu(x - y) + tanh(x*y)", "x=1.2,y=-0.7"),
+    ("silu(a) + sigmoid(-b) * a", "a=-0.4,b=1.3"),
+    ("sin(x) * cos(y) + abs(x - y)", "x=0.4,y=-1.1"),
+    ("-x / (1 + y**2)", "x=3,y=0.5"),
+]
+
+
+def graph(*args: str) -> dict:
+    return run_json("graph", *args)
+
+
+def values_of(text: str) -> dict[str, float]:
+    return {k: float(v) for k, v in (p.split("=") for p in text.split(","))}
+
+
+# ------------------------------------------------------------------ hand-worked examples
+
+
+def test_cs231n_sum_times_z():
+    data = graph("--expr", "(x + y) * z", "--values", "x=-2,y=5,z=-4")
+    result = data["result"]
+    assert result["output"] == -12
+    assert result["gradients"] == {"x": -4, "y": -4, "z": 3}
+    assert result["nodes"] == [
+        {
+            "op": "+",
+            "inputs": ["x", "y"],
+            "value": 3,
+            "local": [1, 1],
+            "upstream": -4,
+            "downstream": [-4, -4],
+        },
+        {
+            "op": "*",
+            "inputs": ["n1", "z"],
+            "value": -12,
+            "local": [-4, 3],
+            "upstream": 1,
+            "downstream": [-4, 3],
+        },
+    ]
+    assert_steps_honest(data["steps"])
+
+
+def test_cs231n_sigmoid_written_out_equals_sigmoid_node():
+    written = graph("--expr", CS231N_WRITTEN, "--values", CS231N_VALUES)["result"]
+    node = graph("--expr", CS231N_NODE, "--values", CS231N_VALUES)["result"]
+    assert written["output"] == pytest.approx(node["output"], abs=1e-15)
+    for name, value in node["gradients"].items():
+        assert written["gradients"][name] == pytest.approx(value, abs=1e-15)
+    # The lecture's numbers: f = 0.73, dw0 = -0.2, dx0 = 0.39, dw1 = -0.39, dx1 = -0.59, dw2 = 0.2
+    lecture = {"w0": -0.2, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.2}
+    assert round(node["output"], 2) == 0.73
+    for name, value in lecture.items():
+        assert round(node["gradients"][name], 2) == value
+    assert len(written["nodes"]) == 8 and len(node["nodes"]) == 5
+
+
+def test_variable_used_twice_accumulates_and_says_so():
+    data = graph("--expr", "x*x + x", "--values", "x=3")
+    assert data["result"]["gradients"] == {"x": 7}
+    sums = [s for s in data["steps"] if s.get("key") == "gradients.x"]
+    assert len(sums) == 1 and sums[0]["formula"] == "d_x_1 + d_x_2 + d_x_3"
+    assert "used 3 times" in sums[0]["note"]
+    assert_steps_honest(data["steps"])
+
+
+def test_upstream_scales_every_gradient():
+    data = graph("--expr", "(x + y) * z", "--values", "x=-2,y=5,z=-4", "--upstream", "0.5")
+    assert data["result"]["gradients"] == {"x": -2, "y": -2, "z": 1.5}
+    assert data["result"]["nodes"][-1]["upstream"] == 0.5
+
+
+def test_constants_get_no_gradient_and_max_tie_splits():
+    data = graph("--expr", "2*max(x, y)", "--values", "x=1,y=1")
+    first = data["result"]["nodes"][0]
+    assert first["op"] == "max" and first["local"] == [0.5, 0.5]
+    assert data["result"]["nodes"][1]["local"][0] is None
+    assert data["result"]["gradients"] == {"x": 1, "y": 1}
+    assert any("split" in note for note in data["notes"])
+    assert_steps_honest(data["steps"])
+
+
+def test_round_steps_rounds_intermediates():
+    data = graph("--expr", CS231N_NODE, "--values", CS231N_VALUES, "--round-steps", "2")
+    assert data["result"]["output"] == 0.73
+    # on paper: σ′ = 0.73·0.27 = 0.1971 → 0.2, so ∂L/∂x0 = 0.2·2 = 0.4 (exactly 0.3932)
+    assert data["result"]["gradients"]["x0"] == 0.4
+    assert data["result"]["nodes"][-1]["local"] == [0.2]
+
+
+# ------------------------------------------------------------------ cross-checks
+
+
+@pytest.mark.parametrize(("text", "values"), EXPRESSIONS)
+def test_expression_matches_sympy_derivative(text, values):
+    import sympy
+
+    data = graph("--expr", text, "--values", values)
+    given = values_of(values)
+    tree = expr.parse_expression(text, "--expr", None, expr.GRAPH_FUNCTIONS)
+    real = {sympy.Symbol(k): sympy.Symbol(k, real=True) for k in given}
+    symbolic = expression_to_sympy(tree).subs(real)
+    point = {real[sympy.Symbol(k)]: v for k, v in given.items()}
+    assert float(symbolic.subs(point)) == pytest.approx(data["result"]["output"], rel=1e-12)
+    for name, value in data["result"]["gradients"].items():
+        derivative = sympy.diff(symbolic, real[sympy.Symbol(name)]).subs(point)
+        assert float(derivative) == pytest.approx(value, rel=1e-10, abs=1e-12)
+    assert_steps_honest(data["steps"])
+
+
+@pytest.mark.parametrize(("text", "values"), EXPRESSIONS)
+def test_expression_matches_torch_autograd(text, values):
+    torch = torch_or_skip()
+    data = graph("--expr", text, "--values", values, "--upstream", "-1.5")
+    tensors = {
+        k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+        for k, v in values_of(values).items()
+    }
+    functions = {
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+        "sin": torch.sin,
+        "cos": torch.cos,
+        "tanh": torch.tanh,
+        "abs": torch.abs,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+        "silu": torch.nn.functional.silu,
+        "max": torch.maximum,
+    }
+
+    def build(node):
+        if isinstance(node, expr.Num):
+            return torch.tensor(node.value, dtype=torch.float64)
+        if isinstance(node, expr.Var):
+            return tensors[node.name]
+        if isinstance(node, expr.Neg):
+            return -build(node.operand)
+        if isinstance(node, expr.BinOp):
+            a, b = build(node.left), build(node.right)
+            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b, "**": a**b}[node.op]
+        return functions[node.name](*(build(arg) for arg in node.args))
+
+    out = build(expr.parse_expression(text, "--expr", None, expr.GRAPH_FUNCTIONS))
+    out.backward(torch.tensor(-1.5, dtype=torch.float64))
+    assert_matches_torch(data["result"]["output"], out)
+    for name, value in data["result"]["gradients"].items():
+        assert_matches_torch(value, tensors[name].grad)
+
+
+# ------------------------------------------------------------------ formats and languages
+
+
+def test_dot_format_draws_values_and_gradients():
+    result = run("graph", "--expr", "(x + y) * z", "--values", "x=-2,y=5,z=-4", "--format", "dot")
+    assert result.code == 0
+    assert result.stdout.startswith("digraph")
+    assert "var_x -> n1" in result.stdout and "n1 -> n2" in result.stdout
+    assert '<font color="red">-4</font>' in result.stdout
+
+
+def test_dot_format_only_for_graph():
+    assert_bad_input("outsize", "--input", "5", "--kernel", "3", "--format", "dot", mentions="dot")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "latex"])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_text_formats_render(fmt, lang):
+    for args in (
+        ("--expr", "x*x + x", "--values", "x=3"),
+        ("--network", str(SAMPLES / "network_mlp.yaml"), "--lr", "0.1"),
+        ("--gates",),
+    ):
+        result = run("graph", *args, "--format", fmt, "--lang", lang)
+        assert result.code == 0, result.stderr
+        assert result.stdout.strip()
+
+
+def test_table_fits_80_columns(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("graph", "--expr", CS231N_WRITTEN, "--values", CS231N_VALUES)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+# ------------------------------------------------------------------ gates
+
+
+def test_gates_truth_table():
+    data = graph("--gates")
+    result = data["result"]
+    assert result["x"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert result["AND"] == [0, 0, 0, 1]
+    assert result["OR"] == [0, 1, 1, 1]
+    assert result["NAND"] == [1, 1, 1, 0]
+    assert result["XOR"] == [0, 1, 1, 0]
+    assert result["weights"]["AND"] == {"weights": [0.5, 0.5], "bias": -0.7}
+    assert_steps_honest(data["steps"])
+
+
+# ------------------------------------------------------------------ networks
+
+
+def network_file(tmp_path: Path, data: dict) -> str:
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def torch_network(torch, data: dict):
+    """Parameters as leaf tensors and a function computing (output, loss, hidden list)."""
+    params = []
+    for layer in data["layers"]:
+        w = torch.tensor(layer["weights"], dtype=torch.float64, requires_grad=True)
+        b = layer.get("bias")
+        b = None if b is None else torch.tensor(b, dtype=torch.float64, requires_grad=True)
+        params.append((w, b, layer.get("activation", "none")))
+    acts = {
+        "none": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+        "tanh": torch.tanh,
+        "silu": torch.nn.functional.silu,
+    }
+
+    def forward(x, target, loss):
+        h = x
+        hidden = []
+        for w, b, act in params:
+            z = h @ w.reshape(-1, h.shape[-1]).T
+            if b is not None:
+                z = z + b.reshape(-1)
+            h = acts[act](z)
+            h.retain_grad()
+            hidden.append(h)
+        if loss == "mse":
+            value = torch.nn.functional.mse_loss(h, target)
+        elif h.shape[-1] == 1:
+            value = torch.nn.functional.binary_cross_entropy(h, target)
+        else:
+            value = torch.nn.functional.cross_entropy(h, target)
+        return h, value, hidden
+
+    return params, forward
+
+
+NETWORKS = [
+    {
+        "input": [1.0, -1.0],
+        "target": [0.5, -0.5],
+        "loss": "mse",
+        "layers": [
+            {
+                "weights": [[1.0, -2.0], [0.5, 1.0], [-1.0, 0.5]],
+                "bias": [1.0, 0.0, -0.5],
+                "activation": "sigmoid",
+            },
+            {"weights": [[0.3, -0.2, 0.1], [-0.4, 0.6, 0.2]], "bias": [0.1, -0.1]},
+        ],
+    },
+    {
+        "input": [[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]],
+        "target": [2, 0],
+        "loss": "cross-entropy",
+        "layers": [
+            {
+                "weights": [[0.2, -0.5, 0.1], [0.7, 0.3, -0.2], [-0.6, 0.4, 0.9], [0.1, 0.1, 0.1]],
+                "bias": [0.1, -0.2, 0.0, 0.3],
+                "activation": "relu",
+            },
+            {
+                "weights": [[0.5, -0.3, 0.2, 0.1], [-0.1, 0.4, 0.6, -0.2], [0.3, 0.2, -0.5, 0.7]],
+                "bias": None,
+                "activation": "tanh",
+            },
+            {
+                "weights": [[1.0, -1.0, 0.5], [0.2, 0.3, -0.4], [-0.6, 0.8, 0.1]],
+                "bias": [0.0, 0.1, -0.1],
+            },
+        ],
+    },
+    {
+        "input": [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
+        "target": [[1.0], [1.0], [0.0]],
+        "loss": "cross-entropy",
+        "layers": [
+            {"weights": [[0.4, -0.6], [0.9, 0.2]], "bias": [0.1, -0.3], "activation": "silu"},
+            {"weights": [[0.8, -1.2]], "bias": [0.2], "activation": "sigmoid"},
+        ],
+    },
+]
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)))
+def test_network_matches_torch_autograd(tmp_path, index):
+    torch = torch_or_skip()
+    data = NETWORKS[index]
+    ours = graph("--network", network_file(tmp_path, data))
+    assert_steps_honest(ours["steps"])
+    params, forward = torch_network(torch, data)
+    x = torch.tensor(data["input"], dtype=torch.float64, requires_grad=True)
+    target = torch.tensor(data["target"])
+    target = target.long() if target.dtype == torch.int64 else target.double()
+    out, loss, hidden = forward(x, target, data["loss"])
+    loss.backward()
+    result = ours["result"]
+    assert_matches_torch(result["loss"], loss)
+    assert_matches_torch(result["output"], out)
+    inputs = [x, *hidden[:-1]]
+    for k, (w, b, _) in enumerate(params):
+        layer = result["layers"][k]
+        assert_matches_torch(layer["output"], hidden[k])
+        assert_matches_torch(layer["grad_weight"], w.grad)
+        if b is None:
+            assert layer["grad_bias"] is None
+        else:
+            assert_matches_torch(layer["grad_bias"], b.grad)
+        assert_matches_torch(layer["grad_input"], inputs[k].grad)
+
+
+def test_network_hand_example_single_neuron():
+    data = {
+        "input": [1.0],
+        "target": [0.0],
+        "loss": "mse",
+        "layers": [{"weights": [[0.6]], "bias": [0.9], "activation": "sigmoid"}],
+    }
+    result = run_json("graph", "--from", "-", stdin=yaml.safe_dump({"network": data}))["result"]
+    a = 1 / (1 + math.exp(-1.5))
+    assert result["output"] == pytest.approx([a], abs=1e-15)
+    assert result["loss"] == pytest.approx(a * a, abs=1e-15)
+    grad = 2 * a * a * (1 - a)
+    np.testing.assert_allclose(result["layers"][0]["grad_weight"], [[grad]], atol=1e-15)
+    assert result["layers"][0]["grad_bias"] == pytest.approx([grad], abs=1e-15)
+
+
+def test_network_shapes_and_diagonal_jacobian():
+    data = graph("--network", str(SAMPLES / "network_mlp.yaml"))
+    layers = data["result"]["layers"]
+    assert np.shape(layers[0]["grad_weight"]) == (3, 2)
+    assert np.shape(layers[0]["grad_bias"]) == (3,)
+    assert np.shape(layers[0]["grad_input"]) == (2,)
+    assert np.shape(layers[1]["grad_weight"]) == (2, 3)
+    assert np.shape(layers[1]["grad_input"]) == (3,)
+    jacobian = next(s for s in data["steps"] if s["title"].startswith("Jacobian"))
+    matrix = np.array(jacobian["value"])
+    assert matrix.shape == (3, 3)
+    assert np.count_nonzero(matrix - np.diag(np.diag(matrix))) == 0
+    assert "updated" not in data["result"]
+
+
+def test_one_sgd_update_matches_torch():
+    torch = torch_or_skip()
+    data = yaml.safe_load((SAMPLES / "network_mlp.yaml").read_text())
+    ours = graph("--network", str(SAMPLES / "network_mlp.yaml"), "--lr", "0.1")
+    assert_steps_honest(ours["steps"])
+    params, forward = torch_network(torch, data)
+    flat = [t for w, b, _ in params for t in (w, b) if t is not None]
+    optimizer = torch.optim.SGD(flat, lr=0.1)
+    _, loss, _ = forward(torch.tensor(data["input"]).double(), torch.tensor(data["target"]), "mse")
+    loss.backward()
+    optimizer.step()
+    for (w, b, _), layer in zip(params, ours["result"]["updated"]["layers"], strict=True):
+        assert_matches_torch(layer["weights"], w)
+        assert_matches_torch(layer["bias"], b)
+
+
+# ------------------------------------------------------------------ training
+
+
+@pytest.mark.parametrize("kind", ["batch", "sgd", "minibatch"])
+def test_linear_regression_training_matches_torch_sgd(kind):
+    torch = torch_or_skip()
+    sample = yaml.safe_load((SAMPLES / f"network_linreg_{kind}.yaml").read_text())
+    ours = graph("--from", str(SAMPLES / f"network_linreg_{kind}.yaml"))
+    assert_steps_honest(ours["steps"])
+    net = sample["network"]
+    x = torch.tensor(net["input"], dtype=torch.float64).reshape(-1, 1)
+    y = torch.tensor(net["target"], dtype=torch.float64).reshape(-1, 1)
+    w = torch.tensor(net["layers"][0]["weights"], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(net["layers"][0]["bias"], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=sample["lr"])
+    size = sample.get("batch-size", len(x))
+    history = []
+    for epoch in range(1, sample["epochs"] + 1):
+        with torch.no_grad():
+            history.append((epoch, float(torch.nn.functional.mse_loss(x @ w.T + b, y))))
+        for start in range(0, len(x), size):
+            optimizer.zero_grad()
+            xb, yb = x[start : start + size], y[start : start + size]
+            torch.nn.functional.mse_loss(xb @ w.T + b, yb).backward()
+            optimizer.step()
+    got = [(h["epoch"], h["loss"]) for h in ours["result"]["history"]]
+    assert [e for e, _ in got] == [e for e, _ in history]
+    np.testing.assert_allclose([v for _, v in got], [v for _, v in history], rtol=1e-10)
+    updated = ours["result"]["updated"]["layers"][0]
+    assert_matches_torch(updated["weights"], w)
+    assert_matches_torch(updated["bias"], b)
+
+
+def test_linear_regression_hand_first_epoch():
+    # y = 2x + 1 from w = b = 0: loss (9 + 25 + 49 + 81)/4 = 41, then one batch step
+    # dw = 2/4·Σ(ŷ − y)x = −(3 + 10 + 21 + 36)/2 = −35, db = −(3 + 5 + 7 + 9)/2 = −12
+    data = graph("--from", str(SAMPLES / "network_linreg_batch.yaml"), "--epochs", "1")
+    result = data["result"]
+    assert result["history"] == [{"epoch": 1, "loss": 41}]
+    assert result["layers"][0]["grad_weight"] == [[-35]]
+    assert result["layers"][0]["grad_bias"] == [-12]
+    assert result["updated"]["layers"][0]["weights"] == [[1.75]]
+    assert result["updated"]["layers"][0]["bias"] == pytest.approx([0.6], abs=1e-15)
+    assert result["output"] == [0, 0, 0, 0]
+
+
+def test_sigmoid_neuron_training_matches_torch():
+    torch = torch_or_skip()
+    ours = graph("--from", str(SAMPLES / "network_sigmoid_neuron.yaml"))
+    w = torch.tensor([[0.6]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([0.9], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=0.15)
+    x = torch.tensor([[1.0]], dtype=torch.float64)
+    losses = []
+    for _ in range(300):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(torch.sigmoid(x @ w.T + b), torch.zeros(1, 1))
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    np.testing.assert_allclose([h["loss"] for h in ours["result"]["history"]], losses, rtol=1e-10)
+    assert_matches_torch(ours["result"]["updated"]["layers"][0]["weights"], w)
+    assert_matches_torch(ours["result"]["updated"]["layers"][0]["bias"], b)
+    assert len(ours["steps"]) < 60
+
+
+def test_check_against_history_and_updated():
+    result = run(
+        "graph",
+        "--from",
+        str(SAMPLES / "network_linreg_batch.yaml"),
+        "--epochs",
+        "1",
+        "--expect",
+        "history[0].loss=41",
+        "--expect",
+        "updated.layers[0].weights[0][0]=1.75",
+        "--json",
+    )
+    assert result.code == 0, result.stderr
+    assert result.json["check"]["ok"] is True
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--expr", "foo(x)", "--values", "x=1"), "unknown function 'foo'"),
+        (("--expr", "x + y", "--values", "x=1"), "no value for y"),
+        (("--expr", "x + 1", "--values", "x=1,q=2"), "unknown variable 'q'"),
+        (("--expr", "x / (y - 1)", "--values", "x=1,y=1"), "divides by zero"),
+        (("--expr", "log(x)", "--values", "x=-1"), "log of a non-positive"),
+        (("--expr", "x + ", "--values", "x=1"), "--expr"),
+        (("--expr", "2 + 3", "--values", "x=1"), "no variables"),
+        (("--expr", "x", "--values", "x"), "--values"),
+        (("--expr", "x + y"), "--values"),
+        (("--expr", "x", "--values", "x=1", "--epochs", "2"), "--epochs"),
+        (("--gates", "--expr", "x", "--values", "x=1"), "exactly one"),
+        ((), "exactly one"),
+    ],
+)
+def test_bad_expression_input(args, mentions):
+    assert_bad_input("graph", *args, mentions=mentions)
+
+
+def test_bad_network_input(tmp_path):
+    base = NETWORKS[0]
+    cases = [
+        (
+            {**base, "layers": [base["layers"][0], {"weights": [[1.0, 2.0]], "bias": [0.0]}]},
+            "layer 2: weights are 1×2 (2 inputs) but layer 1 gives 3",
+        ),
+        ({**base, "input": [1.0, 2.0, 3.0]}, "layer 1: weights are 3×2"),
+        ({**base, "target": [1.0]}, "target"),
+        ({**base, "loss": "hinge"}, "loss must be mse or cross-entropy"),
+        (
+            {**base, "layers": [{**base["layers"][0], "bias": [1.0]}, base["layers"][1]]},
+            "bias has 1 value(s)",
+        ),
+        (
+            {**base, "layers": [{**base["layers"][0], "activation": "softsign"}]},
+            "unknown activation",
+        ),
+        ({**NETWORKS[1], "target": [2, 0, 1]}, "batch has 2 sample(s) but target has 3"),
+        ({**NETWORKS[1], "target": [2, 3]}, "class index out of range"),
+        ({**base, "extra": 1}, "unknown key"),
+    ]
+    for data, mentions in cases:
+        assert_bad_input("graph", "--network", network_file(tmp_path, data), mentions=mentions)
+    missing = str(tmp_path / "missing.yaml")
+    assert_bad_input("graph", "--network", missing, mentions="--network")
+    sample = str(SAMPLES / "network_mlp.yaml")
+    assert_bad_input("graph", "--network", sample, "--epochs", "3", mentions="--lr")
+    assert_bad_input("graph", "--network", sample, "--batch-size", "2", mentions="--batch-size")
+    bce = {**NETWORKS[2], "layers": [{"weights": [[1.0, 1.0]], "bias": [0.5]}]}
+    assert_bad_input("graph", "--network", network_file(tmp_path, bce), mentions="between 0 and 1")
