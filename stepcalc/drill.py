@@ -49,8 +49,21 @@ class Exercise:
     """(message key of the label, value as text) lines of the statement."""
     shown: dict[str, Any] = field(default_factory=dict)
     """Tensors shown with the statement, label → nested list."""
-    decimals: int | None = None
-    """Decimals the student should give when the answers are not whole numbers."""
+
+    def decimals(self, quantity: str) -> int | None:
+        """Decimals to ask for: None for whole answers, else the fewest that are exact, or 4."""
+        cells = [float(v) for v in _flat(self.answer[quantity])]
+        for places in (0, 1, 2):
+            scaled = [c * 10**places for c in cells]
+            if all(math.isclose(c, round(c), abs_tol=1e-9) for c in scaled):
+                return places or None
+        return 4
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return [cell for item in value for cell in _flat(item)]
+    return [value]
 
 
 @dataclass(frozen=True)
@@ -225,8 +238,9 @@ def shape_hint(value: Any, ctx: Ctx) -> str:
 def ask_hint(exercise: Exercise, quantity: str, ctx: Ctx) -> str:
     """``[2×2 matrix, rows separated by ;, 2 decimals]`` or empty."""
     hints = [shape_hint(exercise.answer.get(quantity), ctx)]
-    if exercise.decimals is not None:
-        hints.append(ctx.t("drill.hint_decimals", n=exercise.decimals))
+    decimals = exercise.decimals(quantity)
+    if decimals is not None:
+        hints.append(ctx.t("drill.hint_decimals", n=decimals))
     hint = ", ".join(h for h in hints if h)
     return f"[{hint}]" if hint else ""
 
@@ -245,13 +259,13 @@ def verdict_line(item: dict[str, Any], ctx: Ctx) -> str:
         if "note" in item:
             text += " — " + ctx.t("drill.shape_wrong", note=item["note"])
         else:
-            expected = fmt_inline(item["expected_cell"], 10)
+            expected = fmt_inline(item["expected_cell"], 6)
             text += " — " + ctx.t("core.should_be", expected=expected)
             if item.get("index"):
                 where = "".join(f"[{i}]" for i in item["index"])
                 text += " " + ctx.t("drill.first_wrong_cell", index=where)
     elif item["verdict"] == "rounding":
-        text += " — " + ctx.t("drill.rounding_exact", exact=fmt_inline(item["expected"], 10))
+        text += " — " + ctx.t("drill.rounding_exact", exact=fmt_inline(item["expected"], 6))
     return text
 
 
@@ -308,10 +322,8 @@ class Session:
     def _final(self) -> None:
         score = self.score
         percent = round(100 * score.right / score.answered) if score.answered else 0
-        self.write(
-            self.ctx.t("drill.score", right=score.right, total=score.answered, percent=percent)
-            + "\n"
-        )
+        text = self.ctx.t("drill.score", right=score.right, total=score.answered, percent=percent)
+        self.write("\n" + text + "\n")
 
     def _all(self) -> bool:
         total = len(self.exercises)
@@ -384,7 +396,7 @@ def document(exercises: list[Exercise], lang: str, seed: int, difficulty: str) -
                 "options": plain(exercise.options),
                 "ask": list(exercise.ask),
                 "answers": {q: solved.expected(q) for q in exercise.ask},
-                "decimals": exercise.decimals,
+                "decimals": {q: exercise.decimals(q) for q in exercise.ask},
                 "steps": [step_dict(step) for step in solved.trace.steps],
                 "result": plain(solved.trace.result),
             }
@@ -604,11 +616,6 @@ def _outsize_transpose(rng: random.Random) -> Exercise:
     )
 
 
-def friendly(value: float) -> bool:
-    """A number that reads well on paper: at most one decimal."""
-    return math.isclose(value * 10, round(value * 10), abs_tol=1e-9)
-
-
 # ------------------------------------------------------------------ input/output
 
 
@@ -768,3 +775,245 @@ def _params_cnn(rng: random.Random) -> Exercise:
     facts += [("layers", f"[{index}] {layer}") for index, layer in enumerate(stack)]
     options = {"input": [channels, size, size], "layers": layers, "convention": convention}
     return Exercise("params", options, ask, answer, intro="params_cnn", facts=facts)
+
+
+# ------------------------------------------------------------ more generators
+
+
+def _numbers(values: list[float] | tuple[float, ...]) -> str:
+    """Numbers as the command line takes them: ``1 -2 0.5``."""
+    return " ".join(_number(v) for v in values)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _rows(matrix: list[list[float]]) -> str:
+    return "; ".join(_numbers(row) for row in matrix)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+ACTIVATIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "silu": (lambda x: x * _sigmoid(x), lambda x: _sigmoid(x) * (1 + x * (1 - _sigmoid(x)))),
+    "sigmoid": (_sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
+    "relu": (lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
+    "leaky-relu": (lambda x: x if x > 0 else 0.1 * x, lambda x: 1.0 if x > 0 else 0.1),
+    "tanh": (math.tanh, lambda x: 1 - math.tanh(x) ** 2),
+    "gelu": (
+        lambda x: x * _phi(x),
+        lambda x: _phi(x) + x * math.exp(-x * x / 2) / math.sqrt(2 * math.pi),
+    ),
+    "elu": (
+        lambda x: x if x > 0 else math.exp(x) - 1,
+        lambda x: 1.0 if x > 0 else math.exp(x),
+    ),
+    "softplus": (lambda x: math.log1p(math.exp(x)), _sigmoid),
+}
+"""Each function and its derivative, written out independently of the ``silu`` command."""
+
+
+@generator("silu")
+def silu_problem(rng: random.Random, difficulty: str) -> Exercise:
+    if difficulty == "easy":
+        fn = rng.choice(("silu", "sigmoid", "relu"))
+    else:
+        fn = rng.choice(
+            ("silu", "silu", "sigmoid", "tanh", "leaky-relu", "gelu", "elu", "softplus")
+        )
+    pool = (-2, -1, -0.5, 0.5, 1, 2) if fn in ("relu", "leaky-relu", "elu") else (-2, -1, 0, 1, 2)
+    inputs = rng.sample(pool, 3)
+    function, derivative = ACTIVATIONS[fn]
+    options: dict[str, Any] = {"input": _numbers(inputs), "fn": fn}
+    facts: list[tuple[str, str | Say]] = [("fn", fn), ("input", f"x = [{_numbers(inputs)}]")]
+    if fn == "leaky-relu":
+        options["alpha"] = "0.1"
+        facts.insert(1, ("alpha", "0.1"))
+    answer: dict[str, Any] = {
+        "output": [function(x) for x in inputs],
+        "derivative": [derivative(x) for x in inputs],
+    }
+    if difficulty == "exam":
+        upstream = [rng.choice((-2, -1, 1, 2, 3)) for _ in inputs]
+        options["grad-output"] = _numbers(upstream)
+        facts.append(("grad_output", f"∂L/∂y = [{_numbers(upstream)}]"))
+        answer["grad_input"] = [g * derivative(x) for g, x in zip(upstream, inputs, strict=True)]
+    return Exercise("silu", options, tuple(answer), answer, intro="silu", facts=facts)
+
+
+GRAPH_TEMPLATES: dict[str, tuple[tuple[str, ...], Callable[..., tuple[float, ...]]]] = {
+    "(x + y) * z": (("x", "y", "z"), lambda x, y, z: ((x + y) * z, z, z, x + y)),
+    "x * y + z": (("x", "y", "z"), lambda x, y, z: (x * y + z, y, x, 1)),
+    "(x - y) * z": (("x", "y", "z"), lambda x, y, z: ((x - y) * z, z, -z, x - y)),
+    "x * y * z": (("x", "y", "z"), lambda x, y, z: (x * y * z, y * z, x * z, x * y)),
+    "x * y + y * z": (("x", "y", "z"), lambda x, y, z: (x * y + y * z, y, x + z, y)),
+    "(x * y + z) ** 2": (
+        ("x", "y", "z"),
+        lambda x, y, z: (
+            (x * y + z) ** 2,
+            2 * (x * y + z) * y,
+            2 * (x * y + z) * x,
+            2 * (x * y + z),
+        ),
+    ),
+    "max(x, y) * z": (
+        ("x", "y", "z"),
+        lambda x, y, z: (max(x, y) * z, z if x > y else 0, z if y > x else 0, max(x, y)),
+    ),
+    "(x + y) * (y - z)": (
+        ("x", "y", "z"),
+        lambda x, y, z: ((x + y) * (y - z), y - z, (y - z) + (x + y), -(x + y)),
+    ),
+}
+"""Expressions of the lectures with their hand-derived output and partial derivatives."""
+
+EASY_GRAPHS = ("(x + y) * z", "x * y + z", "(x - y) * z")
+
+
+@generator("graph")
+def graph_problem(rng: random.Random, difficulty: str) -> Exercise:
+    expression = rng.choice(EASY_GRAPHS if difficulty == "easy" else tuple(GRAPH_TEMPLATES))
+    names, worked = GRAPH_TEMPLATES[expression]
+    while True:
+        values = [rng.choice((-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)) for _ in names]
+        if len(set(values)) == len(values):
+            break
+    upstream = 1 if difficulty == "easy" else rng.choice((1, 1, 2, -1, 0.5))
+    output, *partials = worked(*values)
+    options: dict[str, Any] = {
+        "expr": expression,
+        "values": ",".join(f"{n}={v}" for n, v in zip(names, values, strict=True)),
+    }
+    facts: list[tuple[str, str | Say]] = [
+        ("expr", f"f = {expression}"),
+        ("values", ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True))),
+    ]
+    if upstream != 1:
+        options["upstream"] = _number(upstream)
+        facts.append(("upstream", f"∂L/∂f = {_number(upstream)}"))
+    answer: dict[str, Any] = {"output": output}
+    for name, partial in zip(names, partials, strict=True):
+        answer[f"gradients.{name}"] = upstream * partial
+    return Exercise("graph", options, tuple(answer), answer, intro="graph", facts=facts)
+
+
+@generator("loss")
+def loss_problem(rng: random.Random, difficulty: str) -> Exercise:
+    fn = (
+        "mse" if difficulty == "easy" else rng.choice(("mse", "mse", "mae", "bce", "cross-entropy"))
+    )
+    if fn == "cross-entropy":
+        return _cross_entropy(rng)
+    if fn == "bce":
+        return _bce(rng)
+    size = rng.choice((2, 4)) if difficulty == "easy" else rng.choice((2, 4, 5))
+    target = [rng.randint(0, 30) / 10 for _ in range(size)]
+    gaps = [rng.choice((-3, -2, -1, 1, 2, 3)) for _ in range(size)]
+    pred = [round(t + g, 1) for t, g in zip(target, gaps, strict=True)]
+    reduction = "mean" if difficulty == "easy" or rng.random() < 0.7 else "sum"
+    scale = 1 / size if reduction == "mean" else 1
+    if fn == "mse":
+        loss = scale * sum(g * g for g in gaps)
+        grad = [scale * 2 * g for g in gaps]
+    else:
+        loss = scale * sum(abs(g) for g in gaps)
+        grad = [scale * math.copysign(1, g) for g in gaps]
+    options = {"fn": fn, "pred": _numbers(pred), "target": _numbers(target)}
+    facts: list[tuple[str, str | Say]] = [
+        ("loss_fn", fn.upper()),
+        ("pred", f"ŷ = [{_numbers(pred)}]"),
+        ("target", f"y = [{_numbers(target)}]"),
+        ("reduction", reduction),
+    ]
+    if reduction == "sum":
+        options["reduction"] = "sum"
+    answer = {"loss": loss, "grad_pred": grad}
+    ask = ("loss",) if difficulty == "easy" else ("loss", "grad_pred")
+    return Exercise("loss", options, ask, answer, intro="loss", facts=facts)
+
+
+def _cross_entropy(rng: random.Random) -> Exercise:
+    classes = rng.choice((3, 4))
+    while True:
+        cuts = sorted(rng.sample(range(1, 10), classes - 1))
+        probabilities = [(b - a) / 10 for a, b in zip([0, *cuts], [*cuts, 10], strict=True)]
+        if min(probabilities) > 0:
+            break
+    label = rng.randrange(classes)
+    answer = {"loss": -math.log(probabilities[label])}
+    options = {"fn": "cross-entropy", "pred": _numbers(probabilities), "target": str(label)}
+    facts: list[tuple[str, str | Say]] = [
+        ("loss_fn", "cross-entropy"),
+        ("pred", f"p = [{_numbers(probabilities)}] (softmax)"),
+        ("label", str(label)),
+    ]
+    return Exercise("loss", options, ("loss",), answer, intro="loss_ce", facts=facts)
+
+
+def _bce(rng: random.Random) -> Exercise:
+    size = rng.choice((2, 3))
+    pred = [rng.choice((0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9)) for _ in range(size)]
+    target = [rng.choice((0, 1)) for _ in range(size)]
+    terms = [
+        -(y * math.log(p) + (1 - y) * math.log(1 - p)) for p, y in zip(pred, target, strict=True)
+    ]
+    answer = {"loss": sum(terms) / size}
+    options = {"fn": "bce", "pred": _numbers(pred), "target": _numbers(target)}
+    facts: list[tuple[str, str | Say]] = [
+        ("loss_fn", "BCE"),
+        ("pred", f"ŷ = [{_numbers(pred)}]"),
+        ("target", f"y = [{_numbers(target)}]"),
+        ("reduction", "mean"),
+    ]
+    return Exercise("loss", options, ("loss",), answer, intro="loss", facts=facts)
+
+
+SPREADS = ((-1, -1, 1, 1), (-3, -1, 1, 3), (-2, 0, 0, 2), (-2, -2, 2, 2), (-3, 1, 1, 1))
+"""Deviations from the mean of four samples with a whole variance (1, 5, 2, 4, 3)."""
+BN_EPS = 1e-5
+BN_MOMENTUM = 0.1
+
+
+@generator("batchnorm")
+def batchnorm_problem(rng: random.Random, difficulty: str) -> Exercise:
+    features = 1 if difficulty == "easy" else rng.choice((1, 2))
+    columns = []
+    for _ in range(features):
+        centre = rng.randint(-2, 5)
+        spread = list(rng.choice(SPREADS))
+        rng.shuffle(spread)
+        columns.append([centre + d for d in spread])
+    batch = [list(row) for row in zip(*columns, strict=True)]
+    means = [sum(c) / len(c) for c in columns]
+    variances = [sum((x - m) ** 2 for x in c) / len(c) for c, m in zip(columns, means, strict=True)]
+    options: dict[str, Any] = {"input": _rows(batch)}
+    facts: list[tuple[str, str | Say]] = [("input", f"N×F = {len(batch)}×{features}")]
+    answer: dict[str, Any] = {"mean": means, "var": variances}
+    if difficulty == "exam":
+        gamma = [rng.choice((0.5, 1, 2, 3)) for _ in range(features)]
+        beta = [rng.choice((-1, 0, 0.5, 1)) for _ in range(features)]
+        options["gamma"], options["beta"] = _numbers(gamma), _numbers(beta)
+        facts += [("gamma", f"γ = [{_numbers(gamma)}]"), ("beta", f"β = [{_numbers(beta)}]")]
+        answer["output"] = [
+            [
+                g * (x - m) / math.sqrt(v + BN_EPS) + b
+                for x, m, v, g, b in zip(row, means, variances, gamma, beta, strict=True)
+            ]
+            for row in batch
+        ]
+        n = len(batch)
+        answer["running_var"] = [
+            (1 - BN_MOMENTUM) + BN_MOMENTUM * v * n / (n - 1) for v in variances
+        ]
+    facts.append(("eps_momentum", f"ε = 1e-5, momentum = {BN_MOMENTUM}"))
+    shown = {"x": batch}
+    return Exercise(
+        "batchnorm", options, tuple(answer), answer, intro="batchnorm", facts=facts, shown=shown
+    )

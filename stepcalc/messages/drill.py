@@ -48,7 +48,7 @@ TEXT = {
     "q_grad_input": ("gradient of the input", "입력에 대한 기울기"),
     "q_grad_weight": ("gradient of the kernel", "커널(가중치)에 대한 기울기"),
     "q_grad_bias": ("gradient of the bias", "편향에 대한 기울기"),
-    "q_derivative": ("derivative f'(x)", "도함수 f'(x)"),
+    "q_derivative": ("f'(x)", "도함수 f'(x)"),
     "q_train_output": ("training output", "학습 시 출력"),
     "q_test_output": ("test output", "테스트 시 출력"),
     "q_z_train": ("z at training", "학습 시 z"),
@@ -62,7 +62,8 @@ TEXT = {
     "q_conv1_output": ("conv1 output", "conv1 출력"),
     "q_y_pred": ("prediction", "예측값"),
     "q_grad_w_cls": ("gradient of W_cls", "W_cls에 대한 기울기"),
-    "q_gradients": ("gradient", "기울기"),
+    "q_running_var": ("running variance", "이동 평균 분산"),
+    "q_running_mean": ("running mean", "이동 평균"),
     # ------------------------------------------------------------ statement labels
     "fact_input": ("input", "입력"),
     "fact_kernel": ("kernel", "커널"),
@@ -86,6 +87,15 @@ TEXT = {
     "fact_reduction": ("reduction", "축약 방식"),
     "fact_expr": ("expression", "식"),
     "fact_values": ("values", "값"),
+    "fact_alpha": ("α (slope for x < 0)", "α (x < 0 기울기)"),
+    "fact_grad_output": ("upstream gradient", "상류 기울기"),
+    "fact_upstream": ("upstream gradient", "상류 기울기"),
+    "fact_pred": ("prediction", "예측값"),
+    "fact_target": ("target", "정답값"),
+    "fact_label": ("true class (from 0)", "정답 클래스 (0부터)"),
+    "fact_gamma": ("scale", "스케일"),
+    "fact_beta": ("shift", "이동"),
+    "fact_eps_momentum": ("constants", "상수"),
     "fact_yes": ("yes", "있음"),
     "fact_no": ("none", "없음"),
     # ------------------------------------------------------------ statements
@@ -108,5 +118,25 @@ TEXT = {
     "params_cnn": (
         "A small CNN (stride 1; layers are numbered from 0 as in the result's list):",
         "작은 CNN (스트라이드 1; 층 번호는 결과 목록처럼 0부터):",
+    ),
+    "silu": (
+        "An activation function, element by element (f' is the derivative; PyTorch: ReLU'(0) = 0):",
+        "활성화 함수를 원소별로 계산하시오 (f'는 도함수; PyTorch: ReLU'(0) = 0):",
+    ),
+    "graph": (
+        "A computational graph: find the forward value and, by backpropagation, the gradients:",
+        "계산 그래프: 순전파 값과 역전파로 각 변수에 대한 기울기를 구하시오:",
+    ),
+    "loss": (
+        "A loss and its gradient with respect to the prediction:",
+        "손실과 예측값에 대한 기울기를 구하시오:",
+    ),
+    "loss_ce": (
+        "Cross-entropy of one sample (natural log):",
+        "샘플 하나의 교차 엔트로피 (자연로그):",
+    ),
+    "batchnorm": (
+        "Batch normalisation in training mode (one column per feature; variance divides by N):",
+        "학습 모드의 배치 정규화 (특성마다 열 하나; 분산은 N으로 나눔):",
     ),
 }
