@@ -342,7 +342,7 @@ def _backward(trace, nodes, output, variables, upstream, ctx) -> dict[str, float
                 formula = g
             elif local_formula == "-1":
                 formula = f"-{g}"
-            elif local_formula.isidentifier() or _is_number(local_formula):
+            elif " " not in local_formula and not local_formula.startswith("-"):
                 formula = f"{g}*{local_formula}"
             else:
                 formula = f"{g}*({local_formula})"
@@ -357,8 +357,8 @@ def _backward(trace, nodes, output, variables, upstream, ctx) -> dict[str, float
                     inputs,
                     note=ctx.t(
                         "graph.local_note",
-                        upstream=f"{node.upstream:.6g}",
-                        local=f"{local:.6g}",
+                        upstream=f"{node.upstream:.4g}",
+                        local=f"{local:.4g}",
                     ),
                     key=f"gradients.{operand.name}" if last_use else None,
                 )
@@ -389,14 +389,6 @@ def _backward(trace, nodes, output, variables, upstream, ctx) -> dict[str, float
         )
         gradients[variable] = total
     return gradients
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _uses(nodes: list[GraphNode], name: str) -> int:
@@ -538,12 +530,13 @@ def gates(ctx: Ctx) -> Trace:
     trace.tables.append(
         Table(
             ctx.t("graph.gate_weights"),
-            ["gate", "w1", "w2", "b"],
+            [ctx.t("graph.col_gate"), "w1", "w2", "b"],
             [[name, w[0], w[1], b] for name, (w, b) in GATES.items()],
         )
     )
     trace.notes.append(ctx.t("graph.gates_note"))
     trace.notes.append(ctx.t("graph.xor_note"))
+    trace.summary = [*outputs]
     trace.dot = _gates_dot()
     return trace
 

@@ -446,7 +446,10 @@ def _forward_steps(trace: Trace, network: Network, run: Pass, ctx: Ctx) -> None:
         trace.add(
             Step(
                 "forward",
-                ctx.t("graph.pre_activation", k=n),
+                ctx.t(
+                    "graph.pre_activation" if layer.activation != "none" else "graph.linear_output",
+                    k=n,
+                ),
                 formula,
                 _single(network, run.pre[k]),
                 inputs,

@@ -40,6 +40,7 @@ TEXT = {
         "y = step(w·x + b): 1 when w·x + b > 0, else 0",
         "y = step(w·x + b): w·x + b > 0 이면 1, 아니면 0",
     ),
+    "col_gate": ("gate", "게이트"),
     "truth_table": ("truth table", "진리표"),
     "gate_weights": ("weights and bias", "가중치와 편향"),
     "gates_note": (
@@ -48,9 +49,9 @@ TEXT = {
     ),
     "xor_note": (
         "XOR is not linearly separable, so no single perceptron computes it; two layers do: "
-        "XOR = AND(NAND, OR)",
+        "XOR = AND(NAND, OR). (NOR, by contrast, is one perceptron: w = (−0.5, −0.5), b = 0.2.)",
         "XOR은 선형 분리가 불가능해 퍼셉트론 하나로는 만들 수 없고, 두 층이면 됩니다: "
-        "XOR = AND(NAND, OR)",
+        "XOR = AND(NAND, OR). (반면 NOR는 퍼셉트론 하나로 됩니다: w = (−0.5, −0.5), b = 0.2.)",
     ),
     "title_network": (
         "network · {layers} layer(s), {loss} loss",
@@ -61,6 +62,7 @@ TEXT = {
         "각 층: a = f(W·h + b); 배치 크기 {batch}",
     ),
     "pre_activation": ("z{k} (layer {k})", "z{k} ({k}층)"),
+    "linear_output": ("a{k} = z{k} (layer {k})", "a{k} = z{k} ({k}층)"),
     "activation": ("a{k} ({fn})", "a{k} ({fn})"),
     "softmax": ("softmax probabilities", "소프트맥스 확률"),
     "loss_mse": ("loss (MSE, mean)", "손실 (MSE, 평균)"),
