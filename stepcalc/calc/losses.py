@@ -192,19 +192,22 @@ def loss(lp: LossProblem, ctx: Ctx, reg: Regularization | None = None) -> Trace:
     kind = _validate(lp)
     if reg is not None:
         _validate_regularization(reg)
+    inputs = _inputs(lp, reg)
+    if kind == "index":
+        inputs["target"] = lp.target.astype(int)
     trace = Trace(
         command="loss",
         title=ctx.t("loss.title", fn=ctx.t(f"loss.fn_{lp.fn.replace('-', '_')}")),
         subtitle=ctx.t(f"loss.reduction_{lp.reduction}"),
-        inputs=_inputs(lp, reg),
+        inputs=inputs,
         shown_inputs={"ŷ (pred)": lp.pred, "y (target)": lp.target},
     )
     if lp.fn == "cross-entropy":
-        terms, grad_pred = _cross_entropy(trace, lp, kind, ctx)
+        grad_pred = _cross_entropy(trace, lp, kind, ctx)
     elif lp.fn == "bce":
-        terms, grad_pred = _bce(trace, lp, ctx)
+        grad_pred = _bce(trace, lp, ctx)
     else:
-        terms, grad_pred = _regression(trace, lp, ctx)
+        grad_pred = _regression(trace, lp, ctx)
     trace.result["grad_pred"] = grad_pred
     result = {"loss": trace.result.pop("loss"), **trace.result}
     trace.result = result
@@ -236,12 +239,14 @@ def _inputs(lp: LossProblem, reg: Regularization | None) -> dict:
     return inputs
 
 
-def _reduce(trace: Trace, lp: LossProblem, terms: np.ndarray, count: int, ctx: Ctx) -> float:
+def _reduce(
+    trace: Trace, lp: LossProblem, terms: np.ndarray, count: int, ctx: Ctx, symbol: str = "n"
+) -> float:
     """The reduction step: the per-element (or per-sample) losses summed, divided by count."""
     total, inputs = spelled_sum("{l}", l=terms)
     if lp.reduction == "mean":
-        formula, title = f"{total}/n", ctx.t("loss.mean_step", n=count)
-        inputs = {**inputs, "n": count}
+        formula, title = f"{total}/{symbol}", ctx.t("loss.mean_step", n=count)
+        inputs = {**inputs, symbol: count}
     else:
         formula, title = total, ctx.t("loss.sum_step", n=count)
     value = ctx.r(float(np.sum(terms)) / (count if lp.reduction == "mean" else 1))
@@ -249,11 +254,20 @@ def _reduce(trace: Trace, lp: LossProblem, terms: np.ndarray, count: int, ctx: C
     return value
 
 
-def _scale(lp: LossProblem, count: int) -> tuple[str, dict, float]:
+def _scale(lp: LossProblem, count: int, symbol: str = "n") -> tuple[str, dict, float]:
     """The '/n' of the gradient under mean reduction (nothing under sum)."""
     if lp.reduction == "mean":
-        return "/n", {"n": count}, float(count)
+        return f"/{symbol}", {symbol: count}, float(count)
     return "", {}, 1.0
+
+
+def _gradient_step(trace: Trace, lp: LossProblem, ctx: Ctx, formula, rule, grad, inputs):
+    """The backward step ∂L/∂ŷ (∂L/∂z with --logits); under sum the rule loses its '/n'."""
+    if lp.reduction == "sum":
+        rule = rule.replace("/n", "").replace("/N", "")
+    title = ctx.t("loss.grad_pred_logits" if lp.logits else "loss.grad_pred")
+    trace.add(Step("backward", title, formula, grad, inputs, rule=rule, key="grad_pred"))
+    return grad
 
 
 def _regression(trace: Trace, lp: LossProblem, ctx: Ctx):
@@ -306,21 +320,7 @@ def _regression(trace: Trace, lp: LossProblem, ctx: Ctx):
         rule = "clip(ŷ − y, −δ, δ)/n"
         grad = np.clip(d, -lp.delta, lp.delta) / divisor
         per_inputs = {**per_inputs, "delta": lp.delta}
-    if not per:
-        rule = rule.replace("/n", "")
-    grad = ctx.r(grad)
-    trace.add(
-        Step(
-            "backward",
-            ctx.t("loss.grad_pred"),
-            formula,
-            grad,
-            {"d": d, **per_inputs},
-            rule=rule,
-            key="grad_pred",
-        )
-    )
-    return terms, grad
+    return _gradient_step(trace, lp, ctx, formula, rule, ctx.r(grad), {"d": d, **per_inputs})
 
 
 def _bce(trace: Trace, lp: LossProblem, ctx: Ctx):
@@ -374,20 +374,7 @@ def _bce(trace: Trace, lp: LossProblem, ctx: Ctx):
         grad = ctx.r((p - y) / np.maximum(p * (1 - p), BCE_EPSILON) / divisor)
         formula = f"(p - y)/Max(p*(1 - p), eps){per}"
         rule, inputs = "(ŷ − y)/(ŷ(1 − ŷ))/n", {"p": p, "y": y, "eps": BCE_EPSILON}
-    if not per:
-        rule = rule.replace("/n", "")
-    trace.add(
-        Step(
-            "backward",
-            ctx.t("loss.grad_pred_logits" if lp.logits else "loss.grad_pred"),
-            formula,
-            grad,
-            {**inputs, **per_inputs},
-            rule=rule,
-            key="grad_pred",
-        )
-    )
-    return terms, grad
+    return _gradient_step(trace, lp, ctx, formula, rule, grad, {**inputs, **per_inputs})
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -408,13 +395,13 @@ def _cross_entropy(trace: Trace, lp: LossProblem, kind: str, ctx: Ctx):
                 ctx.t("loss.one_hot"),
                 "one_hot(k, C)",
                 t,
-                {"k": lp.target, "C": classes},
+                {"k": lp.target.astype(int), "C": classes},
                 rule="t_c = 1 if c = k else 0",
             )
         )
     else:
         t = lp.target
-    per, per_inputs, divisor = _scale(lp, count)
+    per, per_inputs, divisor = _scale(lp, count, "N")
     if lp.logits:
         z = pred
         m = ctx.r(_row_max(z))
@@ -463,7 +450,7 @@ def _cross_entropy(trace: Trace, lp: LossProblem, kind: str, ctx: Ctx):
                 rule="−Σ_c t·log p",
             )
         )
-        _reduce(trace, lp, terms, count, ctx)
+        _reduce(trace, lp, terms.ravel(), count, ctx, "N")
         grad = ctx.r((p - t) / divisor)
         formula, rule, inputs = f"(p - t){per}", "(softmax(z) − t)/N", {"p": p, "t": t}
     else:
@@ -486,25 +473,10 @@ def _cross_entropy(trace: Trace, lp: LossProblem, kind: str, ctx: Ctx):
                 rule="−Σ_c t·log p",
             )
         )
-        _reduce(trace, lp, terms, count, ctx)
+        _reduce(trace, lp, terms.ravel(), count, ctx, "N")
         grad = ctx.r(-_xdivy(t, p) / divisor)
         formula, rule, inputs = f"-xdivy(t, p){per}", "−t/p/N", {"t": t, "p": p}
-    if not per:
-        rule = rule.replace("/N", "")
-    per_inputs = {"N": per_inputs["n"]} if per_inputs else {}
-    formula = formula.replace("/n", "/N")
-    trace.add(
-        Step(
-            "backward",
-            ctx.t("loss.grad_pred_logits" if lp.logits else "loss.grad_pred"),
-            formula,
-            grad,
-            {**inputs, **per_inputs},
-            rule=rule,
-            key="grad_pred",
-        )
-    )
-    return terms, grad
+    return _gradient_step(trace, lp, ctx, formula, rule, grad, {**inputs, **per_inputs})
 
 
 # ------------------------------------------------------------------------------ penalties
@@ -592,7 +564,7 @@ def _sgd_step(trace: Trace, reg: Regularization, grad: np.ndarray, factor: int, 
             f"w - lr*({data}r)",
             updated,
             inputs,
-            rule=f"w − η·({'g + ' if g is not None else ''}∇Ω)",
+            rule="w − η·(g + ∇P)" if g is not None else "w − η·∇P",
             key="updated_weights",
         )
     )
