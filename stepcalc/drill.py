@@ -1017,3 +1017,132 @@ def batchnorm_problem(rng: random.Random, difficulty: str) -> Exercise:
     return Exercise(
         "batchnorm", options, tuple(answer), answer, intro="batchnorm", facts=facts, shown=shown
     )
+
+
+def _matrix(rng: random.Random, rows: int, cols: int, values: tuple[int, ...]) -> list[list[int]]:
+    return [[rng.choice(values) for _ in range(cols)] for _ in range(rows)]
+
+
+def _correlate(image, kernel, stride: int = 1, padding: int = 0) -> list[list[float]]:
+    """Cross-correlation written as the loops of the slides (no NumPy)."""
+    padded = _pad(image, padding)
+    kh, kw = len(kernel), len(kernel[0])
+    rows = (len(padded) - kh) // stride + 1
+    cols = (len(padded[0]) - kw) // stride + 1
+    return [
+        [
+            sum(
+                padded[i * stride + a][j * stride + b] * kernel[a][b]
+                for a in range(kh)
+                for b in range(kw)
+            )
+            for j in range(cols)
+        ]
+        for i in range(rows)
+    ]
+
+
+def _pad(image, padding: int) -> list[list[float]]:
+    width = len(image[0]) + 2 * padding
+    blank = [[0] * width for _ in range(padding)]
+    body = [[0] * padding + list(row) + [0] * padding for row in image]
+    return blank + body + [list(row) for row in blank]
+
+
+def _rot180(matrix) -> list[list[float]]:
+    return [list(reversed(row)) for row in reversed(matrix)]
+
+
+def _conv_backward(image, kernel, grad_output, stride: int = 1, padding: int = 0):
+    """∂L/∂X and ∂L/∂W by scattering each upstream cell over its window."""
+    padded = _pad(image, padding)
+    kh, kw = len(kernel), len(kernel[0])
+    grad_padded = [[0.0] * len(padded[0]) for _ in padded]
+    grad_kernel = [[0.0] * kw for _ in range(kh)]
+    for i, row in enumerate(grad_output):
+        for j, g in enumerate(row):
+            for a in range(kh):
+                for b in range(kw):
+                    grad_padded[i * stride + a][j * stride + b] += g * kernel[a][b]
+                    grad_kernel[a][b] += g * padded[i * stride + a][j * stride + b]
+    size = len(image)
+    grad_image = [row[padding : padding + len(image[0])] for row in grad_padded]
+    return grad_image[padding : padding + size], grad_kernel
+
+
+@generator("conv")
+def conv_problem(rng: random.Random, difficulty: str) -> Exercise:
+    variant = (
+        "plain"
+        if difficulty == "easy"
+        else rng.choice(("plain", "padding", "stride", "flip", "backward", "backward"))
+    )
+    size = {"plain": rng.choice((3, 4)), "padding": 3, "stride": 5, "flip": 3, "backward": 3}
+    size = size[variant] if difficulty == "exam" else rng.choice((3, 4))
+    ksize = 3 if variant in ("stride",) or (variant == "plain" and size == 4) else 2
+    if variant == "padding":
+        ksize = rng.choice((2, 3))
+    image = _matrix(rng, size, size, (0, 1, 2, 3) if difficulty == "easy" else (-1, 0, 1, 2, 3))
+    kernel = _matrix(rng, ksize, ksize, (-1, 0, 1) if difficulty == "easy" else (-1, 0, 1, 2))
+    stride = 2 if variant == "stride" else 1
+    padding = 1 if variant == "padding" else 0
+    options: dict[str, Any] = {"input": _rows(image), "kernel": _rows(kernel)}
+    facts: list[tuple[str, str | Say]] = []
+    if stride != 1:
+        options["stride"] = str(stride)
+        facts.append(("stride", str(stride)))
+    if padding:
+        options["padding"] = str(padding)
+        facts.append(("padding", f"{padding} (zeros)"))
+    used = _rot180(kernel) if variant == "flip" else kernel
+    if variant == "flip":
+        options["flip"] = True
+    answer: dict[str, Any] = {"output": _correlate(image, used, stride, padding)}
+    shown: dict[str, Any] = {"X": image, "W": kernel}
+    if variant == "backward":
+        rows = len(answer["output"])
+        grad_output = _matrix(rng, rows, rows, (-1, 1, 2))
+        options["grad-output"] = _rows(grad_output)
+        shown["∂L/∂O"] = grad_output
+        grad_input, grad_weight = _conv_backward(image, kernel, grad_output)
+        answer["grad_weight"] = grad_weight
+        answer["grad_input"] = grad_input
+    intro = "conv_flip" if variant == "flip" else "conv"
+    return Exercise("conv", options, tuple(answer), answer, intro=intro, facts=facts, shown=shown)
+
+
+YOLO_DEFAULTS = {"w_bbox": (0.1, 0.2), "w_cls": 0.3, "y_true": (12, 15, 20)}
+"""The slide's heads and targets, kept so the numbers stay recognisable."""
+
+
+@generator("yolo-toy")
+def yolo_problem(rng: random.Random, difficulty: str) -> Exercise:
+    image = _matrix(rng, 4, 4, (0, 1, 2, 3))
+    w_conv1 = _matrix(rng, 3, 3, (-1, 0, 1))
+    w_conv2 = [[rng.choice((0.1, 0.2, 0.5, -0.1)) for _ in range(2)] for _ in range(2)]
+    conv1 = _correlate(image, w_conv1)
+    silu1 = [[x * _sigmoid(x) for x in row] for row in conv1]
+    conv2 = sum(
+        s * w
+        for srow, wrow in zip(silu1, w_conv2, strict=True)
+        for s, w in zip(srow, wrow, strict=True)
+    )
+    backbone = conv2 * _sigmoid(conv2)
+    w_bbox, w_cls, y_true = YOLO_DEFAULTS["w_bbox"], YOLO_DEFAULTS["w_cls"], YOLO_DEFAULTS["y_true"]
+    y_pred = [backbone * w for w in (*w_bbox, w_cls)]
+    errors = [p - y for p, y in zip(y_pred, y_true, strict=True)]
+    loss = sum(e * e for e in errors) / len(errors)
+    answer: dict[str, Any] = {"conv1_output": conv1}
+    if difficulty == "exam":
+        answer["y_pred"] = y_pred
+        answer["loss"] = loss
+        answer["grad_w_cls"] = 2 * errors[2] / len(errors) * backbone
+    options = {"image": _rows(image), "w-conv1": _rows(w_conv1), "w-conv2": _rows(w_conv2)}
+    facts: list[tuple[str, str | Say]] = [
+        ("heads", f"W_bbox = [{_numbers(w_bbox)}], W_cls = {w_cls}"),
+        ("target", f"Y_true = [{_numbers(y_true)}]"),
+    ]
+    shown = {"image": image, "W_conv1": w_conv1, "W_conv2": w_conv2}
+    return Exercise(
+        "yolo-toy", options, tuple(answer), answer, intro="yolo", facts=facts, shown=shown
+    )

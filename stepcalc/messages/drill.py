@@ -96,6 +96,7 @@ TEXT = {
     "fact_gamma": ("scale", "스케일"),
     "fact_beta": ("shift", "이동"),
     "fact_eps_momentum": ("constants", "상수"),
+    "fact_heads": ("heads", "헤드"),
     "fact_yes": ("yes", "있음"),
     "fact_no": ("none", "없음"),
     # ------------------------------------------------------------ statements
@@ -138,5 +139,18 @@ TEXT = {
     "batchnorm": (
         "Batch normalisation in training mode (one column per feature; variance divides by N):",
         "학습 모드의 배치 정규화 (특성마다 열 하나; 분산은 N으로 나눔):",
+    ),
+    "conv": (
+        "A 2-D convolution as in PyTorch (cross-correlation: the kernel is not flipped):",
+        "PyTorch 방식의 2차원 합성곱 (교차 상관: 커널을 뒤집지 않음):",
+    ),
+    "conv_flip": (
+        "A true convolution (rotate the kernel by 180° first, then slide it):",
+        "진짜 합성곱 (커널을 180° 회전한 뒤 밀면서 곱함):",
+    ),
+    "yolo": (
+        "The toy YOLO of the slides: conv1 → SiLU → conv2 (2×2, one number) → SiLU → heads, "
+        "MSE loss:",
+        "슬라이드의 장난감 YOLO: conv1 → SiLU → conv2 (2×2, 숫자 하나) → SiLU → 헤드, MSE 손실:",
     ),
 }
