@@ -201,9 +201,24 @@ def statement_lines(exercise: Exercise, ctx: Ctx, decimals: int = 4) -> list[str
         previous = label
         padding = " " * (width - display_width(shown))
         lines.append(f"  {shown}{padding}  {fact_text(value, ctx)}")
-    for label, tensor in exercise.shown.items():
-        lines.append(f"  {label} =")
-        lines += [f"    {line}" for line in matrix_lines(tensor, decimals)]
+    if exercise.shown:
+        lines.append("")
+        lines += side_by_side(exercise.shown, decimals)
+    return lines
+
+
+def side_by_side(tensors: dict[str, Any], decimals: int = 4) -> list[str]:
+    """Matrices next to each other under their names, as the slides print X and W."""
+    blocks = [[label, *matrix_lines(value, decimals)] for label, value in tensors.items()]
+    widths = [max(map(display_width, block)) for block in blocks]
+    height = max(map(len, blocks))
+    lines = []
+    for row in range(height):
+        cells = []
+        for block, width in zip(blocks, widths, strict=True):
+            text = block[row] if row < len(block) else ""
+            cells.append(text + " " * (width - display_width(text)))
+        lines.append(("  " + "    ".join(cells)).rstrip())
     return lines
 
 
