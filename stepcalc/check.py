@@ -24,17 +24,20 @@ value is correct when within X of the exact value, and never "rounding".
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from typing import Any
 
 from stepcalc import parse
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, plain
+from stepcalc.trace import Ctx, plain, round_half_up
 
 HAND_PRECISIONS = range(0, 9)
 MAX_BLOCKS = 24
 """Blocks of consecutive intermediates whose rounding effects are measured separately."""
+MIXED_RUNS = 48
+"""Seeded random precision schedules tried per pair of neighbouring precisions."""
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)((?:\[\s*-?\d+\s*\])*)")
 
 
@@ -144,19 +147,24 @@ def evaluate(
 
 
 class HandCtx(Ctx):
-    """Hand mode that counts the intermediates it sees and may round only some of them."""
+    """Hand mode that counts the intermediates it sees and rounds each to its own precision.
 
-    def __init__(self, base: Ctx, decimals: int, only: tuple[int, int] | None = None):
+    ``schedule[i]`` is the decimals for the i-th intermediate (None: kept unrounded); calls
+    beyond the schedule, or every call without one, use ``decimals``.
+    """
+
+    def __init__(self, base: Ctx, decimals: int, schedule: tuple[int | None, ...] | None = None):
         super().__init__(lang=base.lang, round_steps=decimals, ascii=base.ascii)
-        self.only = only
+        self.schedule = schedule
         self.calls = 0
 
     def r(self, value: Any) -> Any:
         index = self.calls
         self.calls += 1
-        if self.only is not None and not self.only[0] <= index < self.only[1]:
-            return value
-        return super().r(value)
+        decimals = self.round_steps
+        if self.schedule is not None and index < len(self.schedule):
+            decimals = self.schedule[index]
+        return value if decimals is None else round_half_up(value, decimals)
 
 
 class HandRuns:
@@ -167,21 +175,20 @@ class HandRuns:
         self._exact = exact if self.ctx.round_steps is None else None
         self._runs: dict[tuple, Any] = {}
 
-    def _run(self, decimals: int | None, only: tuple[int, int] | None = None):
-        key = (decimals, only)
+    def _run(self, decimals: int | None, schedule: tuple[int | None, ...] | None = None):
+        key = (decimals, schedule)
         if key not in self._runs:
             self._runs[key] = None
             try:
                 if self.rerun is not None:
                     context = (
-                        HandCtx(self.ctx, decimals, only)
+                        HandCtx(self.ctx, decimals, schedule)
                         if decimals is not None
                         else Ctx(lang=self.ctx.lang, ascii=self.ctx.ascii)
                     )
                     value = plain(self.rerun(context))
-                    calls = getattr(context, "calls", 0)
-                    self._runs[key] = (value, calls)
-                elif self.hand is not None and decimals is not None and only is None:
+                    self._runs[key] = (value, getattr(context, "calls", 0))
+                elif self.hand is not None and decimals is not None and schedule is None:
                     self._runs[key] = (plain(self.hand(decimals)), 0)
             except StepcalcError:
                 self._runs[key] = None
@@ -197,20 +204,35 @@ class HandRuns:
             self._exact = run[0] if run else None
         return self._exact
 
-    def block_results(self, decimals: int) -> list[dict[str, Any]] | None:
-        """One result per block of intermediates, only that block rounded to ``decimals``."""
+    def _calls(self, decimals: int) -> int:
         run = self._run(decimals)
-        if self.rerun is None or not run or run[1] == 0:
-            return None
-        calls = run[1]
+        return run[1] if run and self.rerun is not None else 0
+
+    def block_results(self, decimals: int) -> list[dict[str, Any] | None]:
+        """Rule 2a: one result per block of intermediates, only that block rounded."""
+        calls = self._calls(decimals)
         count = min(calls, MAX_BLOCKS)
+        if count == 0:
+            return []
         edges = [round(b * calls / count) for b in range(count + 1)]
         results = []
         for start, stop in zip(edges, edges[1:], strict=False):
-            block = self._run(decimals, (start, stop))
-            if block is None:
-                return None
-            results.append(block[0])
+            schedule = tuple(decimals if start <= i < stop else None for i in range(calls))
+            run = self._run(decimals, schedule)
+            results.append(run[0] if run else None)
+        return results
+
+    def mixed_results(self, low: int) -> list[dict[str, Any] | None]:
+        """Rule 2b: seeded random mixes of unrounded, ``low`` and ``low + 1`` decimal steps."""
+        calls = self._calls(low)
+        if calls == 0:
+            return []
+        results = []
+        for seed in range(MIXED_RUNS):
+            rng = random.Random(f"{low}:{seed}")
+            schedule = tuple(rng.choice((None, low, low + 1)) for _ in range(calls))
+            run = self._run(low, schedule)
+            results.append(run[0] if run else None)
         return results
 
 
@@ -274,7 +296,7 @@ def _hand_path(quantity: str, given: Any, runs: HandRuns) -> dict[str, Any] | No
     for k in (decimals - 1, decimals):
         if k < 0 or k + 1 > max(HAND_PRECISIONS):
             continue
-        bounds = _first_order_bounds(quantity, given, runs, k)
+        bounds = _mixed_bounds(quantity, given, runs, k)
         if bounds is None:
             continue
         low, high = bounds
@@ -296,27 +318,36 @@ def _quantity(result: dict[str, Any] | None, quantity: str, given: Any) -> Any:
     return value
 
 
-def _first_order_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
-    """Rule 2: the interval every mix of unrounded, k- and (k+1)-decimal steps lands in."""
+def _mixed_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
+    """Rule 2: the range of hand computations mixing unrounded, k- and (k+1)-decimal steps."""
     exact = _quantity(runs.exact(), quantity, given)
-    effects = []
-    for decimals in (k, k + 1):
-        blocks = runs.block_results(decimals)
-        if exact is None or blocks is None:
-            return None
-        values = [_quantity(block, quantity, given) for block in blocks]
-        if any(value is None for value in values):
-            return None
-        effects.append(values)
+    if exact is None:
+        return None
     flat_exact = [float(e) for _, e in _cells(exact)]
-    low, high = list(flat_exact), list(flat_exact)
-    for block_k, block_k1 in zip(*effects, strict=True):
-        moved_k = [float(v) for _, v in _cells(block_k)]
-        moved_k1 = [float(v) for _, v in _cells(block_k1)]
+    additive_low, additive_high = list(flat_exact), list(flat_exact)
+    seen_low, seen_high = list(flat_exact), list(flat_exact)
+
+    def values(result):
+        value = _quantity(result, quantity, given)
+        return None if value is None else [float(v) for _, v in _cells(value)]
+
+    blocks = [runs.block_results(k), runs.block_results(k + 1)]
+    for block_k, block_k1 in zip(*blocks, strict=False):
+        moved = [values(block_k), values(block_k1)]
         for i, e in enumerate(flat_exact):
-            shifts = (0.0, moved_k[i] - e, moved_k1[i] - e)
-            low[i] += min(shifts)
-            high[i] += max(shifts)
+            shifts = [0.0] + [m[i] - e for m in moved if m is not None]
+            additive_low[i] += min(shifts)
+            additive_high[i] += max(shifts)
+    whole_runs = [runs.uniform(k), runs.uniform(k + 1), *runs.mixed_results(k)]
+    for result in whole_runs:
+        cells = values(result)
+        if cells is None:
+            continue
+        for i, value in enumerate(cells):
+            seen_low[i] = min(seen_low[i], value)
+            seen_high[i] = max(seen_high[i], value)
+    low = [min(a, b) for a, b in zip(additive_low, seen_low, strict=True)]
+    high = [max(a, b) for a, b in zip(additive_high, seen_high, strict=True)]
     return _reshape(low, exact), _reshape(high, exact)
 
 
