@@ -16,7 +16,13 @@ Padding is a (top/bottom, left/right) pair of ints, or ((top, bottom), (left, ri
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from stepcalc import limits
+from stepcalc.errors import StepcalcError
+from stepcalc.trace import Ctx, Step, Trace
 
 # ------------------------------------------------------------------ numeric core
 
@@ -228,10 +234,970 @@ def corr2d(x2d, w2d):
     return conv2d(x2d[None, None], w2d[None, None])[0, 0]
 
 
+# ------------------------------------------------------ tensors in the rank given
+
+
+def as4d(t):
+    """A data tensor given as (H,W), (C,H,W) or (N,C,H,W), as (N,C,H,W)."""
+    t = np.asarray(t, dtype=float)
+    return t.reshape((1,) * (4 - t.ndim) + t.shape)
+
+
+def kernel4d(w, transpose=False):
+    """A kernel as (Co,Ci,kh,kw); transposed layout (Ci,Co,kh,kw). 2-D/3-D kernels are one slice."""
+    w = np.asarray(w, dtype=float)
+    if w.ndim == 2:
+        return w[None, None]
+    if w.ndim == 3:
+        return w[:, None] if transpose else w[None]
+    return w
+
+
+def as_given(t4, ndim: int):
+    """Drop the leading batch/channel axes that a 2-D or 3-D input did not have."""
+    return t4.reshape(t4.shape[4 - ndim :]) if ndim < 4 else t4
+
+
+def _bias_or_none(bias, channels: int):
+    b = np.asarray(bias, dtype=float)
+    if b.size == 1 and b.reshape(-1)[0] == 0:
+        return None
+    return np.broadcast_to(b.reshape(-1), (channels,))
+
+
+def conv(X, W, B=0, S=1, P=0, D=1, groups=1):
+    """conv2d on tensors in the rank they were given (formula helper)."""
+    x4, w4 = as4d(X), kernel4d(W)
+    out = conv2d(x4, w4, _bias_or_none(B, w4.shape[0]), S, P, D, groups)
+    return as_given(out, np.ndim(X))
+
+
+def conv_grad_weight(X, G, W, S=1, P=0, D=1, groups=1):
+    """∂L/∂W of conv2d for upstream G, in the kernel's rank (formula helper)."""
+    gw = _conv2d_grad_weight(
+        as4d(X), as4d(G), np.shape(W)[-2:], _pair(S), _pair(D), _pads(P), int(groups)
+    )
+    return gw.reshape(np.shape(W))
+
+
+def full_corr(Gp, Wr, D=1, groups=1):
+    """Correlate the padded upstream with the rotated kernel, summing over output channels."""
+    g4, w4 = as4d(Gp), kernel4d(Wr)
+    groups = int(groups)
+    cog = w4.shape[0] // groups
+    parts = [
+        conv2d(
+            g4[:, g * cog : (g + 1) * cog],
+            w4[g * cog : (g + 1) * cog].transpose(1, 0, 2, 3),
+            dilation=D,
+        )
+        for g in range(groups)
+    ]
+    return as_given(np.concatenate(parts, axis=1), np.ndim(Gp))
+
+
+def sum_cells(G):
+    """Sum of the upstream per output channel (∂L/∂b)."""
+    G = np.asarray(G, dtype=float)
+    if G.ndim == 2:
+        return G.sum()
+    return G.sum(axis=(1, 2)) if G.ndim == 3 else G.sum(axis=(0, 2, 3))
+
+
+def conv_t(X, W, B=0, S=1, P=0, A=0, D=1, groups=1):
+    """conv_transpose2d on tensors in the rank they were given (formula helper)."""
+    x4, w4 = as4d(X), kernel4d(W, transpose=True)
+    bias = _bias_or_none(B, w4.shape[1] * int(groups))
+    return as_given(conv_transpose2d(x4, w4, bias, S, P, A, D, groups), np.ndim(X))
+
+
+def _conv_t_grads(X, W, G, S, P, A, D, groups):
+    x4, w4 = as4d(X), kernel4d(W, transpose=True)
+    return conv_transpose2d_backward(x4, w4, as4d(G), S, P, A, D, groups)
+
+
+def conv_t_grad_input(X, W, G, S=1, P=0, A=0, D=1, groups=1):
+    return _conv_t_grads(X, W, G, S, P, A, D, groups)[0].reshape(np.shape(X))
+
+
+def conv_t_grad_weight(X, W, G, S=1, P=0, A=0, D=1, groups=1):
+    return _conv_t_grads(X, W, G, S, P, A, D, groups)[1].reshape(np.shape(W))
+
+
 FORMULA_FUNCTIONS = {
     "corr2d": corr2d,
     "rot180": rot180,
     "dilate": dilate,
     "pad": pad,
     "crop": crop,
+    "conv": conv,
+    "conv_grad_weight": conv_grad_weight,
+    "full_corr": full_corr,
+    "sum_cells": sum_cells,
+    "conv_t": conv_t,
+    "conv_t_grad_input": conv_t_grad_input,
+    "conv_t_grad_weight": conv_t_grad_weight,
 }
+
+
+# ------------------------------------------------------------ worked solutions
+
+SHOWN_CELLS = 64
+"""Cells per channel up to which every cell gets its own written-out step."""
+SHOWN_STEPS = 256
+"""Written-out steps in one group at most (all channels together)."""
+SHOWN_TERMS = 150
+"""Products in one written-out sum at most."""
+RESULT_KEYS = ("output", "grad_input", "grad_weight", "grad_bias")
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """Layer settings; each pair is (height, width)."""
+
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] | str = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    groups: int = 1
+    flip: bool = False
+    transpose: bool = False
+    output_padding: tuple[int, int] = (0, 0)
+
+
+def _shape_text(shape) -> str:
+    return "×".join(str(n) for n in shape) if len(shape) else "scalar"
+
+
+def _index_text(index) -> str:
+    return "[" + ",".join(str(i) for i in index) + "]"
+
+
+def _written(cells_per_channel: int, steps: int, terms: int) -> bool:
+    return cells_per_channel <= SHOWN_CELLS and steps <= SHOWN_STEPS and terms <= SHOWN_TERMS
+
+
+def _products(terms) -> tuple[str, dict]:
+    """``a*b + c*d`` over named cells, with the numbers as inputs (``0`` when nothing)."""
+    inputs: dict[str, float] = {}
+    parts = []
+    for name_a, value_a, name_b, value_b in terms:
+        parts.append(f"{name_a}*{name_b}")
+        inputs[name_a] = float(value_a)
+        inputs[name_b] = float(value_b)
+    return (" + ".join(parts) or "0"), inputs
+
+
+def _same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
+    """PyTorch's 'same' for stride 1; for larger strides TensorFlow's (output ⌈H/S⌉)."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
+    return (total // 2, total - total // 2)
+
+
+class _Work:
+    """One conv problem in (N,C,H,W) layout with the names of its cells in the given ranks."""
+
+    def __init__(self, x, w, bias, spec: ConvSpec, ctx: Ctx):
+        self.x, self.w, self.bias, self.spec, self.ctx = x, w, bias, spec, ctx
+        self.x4 = as4d(x)
+        self.w4 = kernel4d(w, spec.transpose)
+        self.n, self.c, self.h, self.wd = self.x4.shape
+        self.kh, self.kw = self.w4.shape[2:]
+        self.groups = spec.groups
+        self.sh, self.sw = spec.stride
+        self.dh, self.dw = spec.dilation
+        if spec.transpose:
+            self.cig = self.c // self.groups
+            self.cog = self.w4.shape[1]
+            self.co = self.cog * self.groups
+        else:
+            self.cig = self.w4.shape[1]
+            self.co = self.w4.shape[0]
+            self.cog = self.co // max(self.groups, 1)
+        self.trace = Trace(command="conv", inputs={})
+
+    # names of cells as the student wrote the tensors
+    def x_name(self, n, c, i, j) -> str:
+        return "x_" + "_".join(map(str, (n, c, i, j)[4 - self.x.ndim :]))
+
+    def g_name(self, n, o, i, j) -> str:
+        return "g_" + "_".join(map(str, (n, o, i, j)[4 - self.x.ndim :]))
+
+    def w_name(self, first, second, a, b) -> str:
+        index = (first, second, a, b)
+        if self.w.ndim == 3 and self.spec.transpose:
+            index = (first, a, b)
+        else:
+            index = index[4 - self.w.ndim :]
+        return "w_" + "_".join(map(str, index))
+
+    def b_name(self, o) -> str:
+        return "b" if np.ndim(self.bias) == 0 else f"b_{o}"
+
+    def data_label(self, n, c, i, j) -> str:
+        return _index_text((n, c, i, j)[4 - self.x.ndim :])
+
+    def kernel_label(self, first, second, a, b) -> str:
+        return self.w_name(first, second, a, b)[2:].replace("_", ",").join("[]")
+
+    def given(self, t4):
+        return as_given(t4, self.x.ndim)
+
+    def add(self, phase, title, formula, value, inputs, **extra) -> None:
+        self.trace.add(Step(phase, title, formula, value, inputs, **extra))
+
+
+def convolve(x, w, bias, spec: ConvSpec, ctx: Ctx, grad_output=None, backward=False) -> Trace:
+    """``conv`` (or ``conv --transpose``): forward, and backward with an upstream gradient."""
+    work = _Work(x, w, bias, spec, ctx)
+    _check_shapes(work)
+    if spec.transpose:
+        _transpose_forward(work)
+    else:
+        _forward(work)
+    if backward or grad_output is not None:
+        upstream = _upstream(work, grad_output)
+        if spec.transpose:
+            _transpose_backward(work, upstream)
+        else:
+            _backward(work, upstream)
+    result = work.trace.result
+    work.trace.result = {key: result[key] for key in RESULT_KEYS if key in result}
+    return work.trace
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_shapes(work: _Work) -> None:
+    spec, x, w = work.spec, work.x, work.w
+    x_shape, w_shape = _shape_text(x.shape), _shape_text(w.shape)
+    if spec.transpose and spec.flip:
+        raise StepcalcError("--flip: not used with --transpose")
+    if spec.groups < 1:
+        raise StepcalcError(f"--groups: must be at least 1, got {spec.groups}")
+    if work.c % spec.groups:
+        raise StepcalcError(
+            f"--groups: {spec.groups} groups do not divide the {work.c} input channels"
+        )
+    wanted_in = work.w4.shape[0] if spec.transpose else work.cig * spec.groups
+    if wanted_in != work.c:
+        raise StepcalcError(
+            f"--kernel: kernel {w_shape} takes {wanted_in} input channel(s) "
+            f"but --input {x_shape} has {work.c}"
+        )
+    if not spec.transpose and work.co % spec.groups:
+        raise StepcalcError(
+            f"--groups: {spec.groups} groups do not divide the {work.co} filters of --kernel"
+        )
+    if x.ndim == 2 and work.co != 1:
+        raise StepcalcError(
+            f"--kernel: a 2-D --input ({x_shape}) gives a 2-D output, so the kernel must be "
+            f"one filter kh×kw; got {w_shape} (give the input as C×H×W)"
+        )
+    if work.bias is not None:
+        size = np.size(work.bias)
+        if np.ndim(work.bias) > 1 or size != work.co:
+            raise StepcalcError(
+                f"--bias: expected {work.co} number(s), one per output channel, got {size}"
+            )
+    if spec.transpose:
+        _transpose_geometry(work)
+    else:
+        _conv_geometry(work)
+
+
+def _conv_geometry(work: _Work) -> None:
+    spec = work.spec
+    if spec.padding == "same":
+        work.pads = (
+            _same_padding(work.h, work.kh, work.sh, work.dh),
+            _same_padding(work.wd, work.kw, work.sw, work.dw),
+        )
+    else:
+        work.pads = ((spec.padding[0],) * 2, (spec.padding[1],) * 2)
+    (top, bottom), (left, right) = work.pads
+    work.hp, work.wp = work.h + top + bottom, work.wd + left + right
+    span_h, span_w = work.dh * (work.kh - 1) + 1, work.dw * (work.kw - 1) + 1
+    if span_h > work.hp or span_w > work.wp:
+        raise StepcalcError(
+            f"--kernel: the kernel {work.kh}×{work.kw} spans {span_h}×{span_w} but the padded "
+            f"input is only {work.hp}×{work.wp}"
+        )
+    work.ho = (work.hp - span_h) // work.sh + 1
+    work.wo = (work.wp - span_w) // work.sw + 1
+    _check_elements("--input", work.n * work.c * work.hp * work.wp, "padded input")
+    _check_elements("--kernel", work.n * work.co * work.ho * work.wo, "output")
+
+
+def _transpose_geometry(work: _Work) -> None:
+    spec = work.spec
+    if spec.padding == "same":
+        raise StepcalcError("--padding: 'same' is not defined for transposed convolution")
+    for axis, name in enumerate(("height", "width")):
+        limit = max(spec.stride[axis], spec.dilation[axis])
+        if spec.output_padding[axis] >= limit:
+            raise StepcalcError(
+                f"--output-padding: must be smaller than the stride or the dilation ({limit}) "
+                f"along the {name}, got {spec.output_padding[axis]}"
+            )
+    work.pads = ((spec.padding[0],) * 2, (spec.padding[1],) * 2)
+    work.ho, work.wo = (
+        transpose_size(
+            (work.h, work.wd)[a],
+            (work.kh, work.kw)[a],
+            spec.stride[a],
+            spec.padding[a],
+            spec.output_padding[a],
+            spec.dilation[a],
+        )
+        for a in range(2)
+    )
+    if work.ho < 1 or work.wo < 1:
+        raise StepcalcError(
+            f"--padding: the transposed output would be {work.ho}×{work.wo}; use less padding"
+        )
+    full = (work.ho + 2 * spec.padding[0]) * (work.wo + 2 * spec.padding[1])
+    _check_elements("--input", work.n * work.co * full, "output before cropping")
+
+
+def _check_elements(option: str, count: int, what: str) -> None:
+    if count > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"{option}: the {what} would have {count:,} elements, above the limit of "
+            f"{limits.MAX_TENSOR_ELEMENTS:,}"
+        )
+
+
+# ------------------------------------------------------------------ forward
+
+
+def _header(work: _Work) -> None:
+    spec, ctx, trace = work.spec, work.ctx, work.trace
+    kind = "transpose" if spec.transpose else ("convolution" if spec.flip else "correlation")
+    (top, bottom), (left, right) = work.pads
+    padding = (
+        f"{top},{left}" if (top, left) == (bottom, right) else f"{top}/{bottom},{left}/{right}"
+    )
+    parts = [
+        ctx.t(f"conv.op_{kind}"),
+        ctx.t("conv.stride", value=f"{work.sh},{work.sw}"),
+        ctx.t("conv.padding", value=padding),
+    ]
+    if spec.dilation != (1, 1):
+        parts.append(ctx.t("conv.dilation", value=f"{work.dh},{work.dw}"))
+    if spec.groups != 1:
+        parts.append(ctx.t("conv.groups", value=spec.groups))
+    if spec.transpose and spec.output_padding != (0, 0):
+        parts.append(ctx.t("conv.output_padding", value=",".join(map(str, spec.output_padding))))
+    trace.title = ctx.t("conv.title_transpose" if spec.transpose else "conv.title")
+    trace.subtitle = ", ".join(parts) + "   " + ctx.t("conv.out_size", h=work.ho, w=work.wo)
+    trace.inputs = {
+        "input": work.x,
+        "kernel": work.w,
+        "bias": work.bias,
+        "stride": list(spec.stride),
+        "padding": spec.padding if isinstance(spec.padding, str) else list(spec.padding),
+        "padding_sides": [list(work.pads[0]), list(work.pads[1])],
+        "dilation": list(spec.dilation),
+        "groups": spec.groups,
+        "flip": spec.flip,
+        "transpose": spec.transpose,
+    }
+    if spec.transpose:
+        trace.inputs["output_padding"] = list(spec.output_padding)
+    trace.shown_inputs = {ctx.t("conv.input_label"): work.x, ctx.t("conv.kernel_label"): work.w}
+    if work.bias is not None:
+        trace.shown_inputs[ctx.t("conv.bias_label")] = work.bias
+    trace.notes.append(ctx.t(f"conv.note_{kind}"))
+    if spec.padding == "same":
+        trace.notes.append(ctx.t("conv.note_same", top=top, bottom=bottom, left=left, right=right))
+    if not spec.transpose:
+        for axis, lost in (
+            ("height", (work.hp - work.dh * (work.kh - 1) - 1) % work.sh),
+            ("width", (work.wp - work.dw * (work.kw - 1) - 1) % work.sw),
+        ):
+            if lost:
+                trace.notes.append(ctx.t("conv.note_floor", axis=ctx.t(f"conv.{axis}"), lost=lost))
+
+
+def _geometry(work: _Work) -> list:
+    pads = [list(work.pads[0]), list(work.pads[1])]
+    if work.pads[0][0] == work.pads[0][1] and work.pads[1][0] == work.pads[1][1]:
+        pads = [work.pads[0][0], work.pads[1][0]]
+    return [
+        ("S", list(work.spec.stride), 1),
+        ("P", pads, 0),
+        ("D", list(work.spec.dilation), 1),
+        ("groups", work.groups, 1),
+    ]
+
+
+def _compact(value):
+    """A setting as written in a formula: one int when every entry is that int."""
+    flat = np.asarray(value, dtype=float).ravel()
+    if flat.size and np.all(flat == flat[0]) and float(flat[0]).is_integer():
+        return int(flat[0])
+    return value
+
+
+def _call(function: str, args: list, tensors: dict, settings: list) -> tuple[str, dict]:
+    """``function(T1, T2, s1, s2 …)`` with trailing default settings left out.
+
+    ``settings`` holds (name, value, default); whole numbers are written into the formula,
+    anything else becomes a named input.
+    """
+    inputs = dict(tensors)
+    args = list(args)
+    values = [(name, _compact(value), default) for name, value, default in settings]
+    while values and isinstance(values[-1][1], int) and values[-1][1] == values[-1][2]:
+        values.pop()
+    for name, value, _ in values:
+        if isinstance(value, int):
+            args.append(str(value))
+        else:
+            args.append(name)
+            inputs[name] = value
+    return f"{function}({', '.join(args)})", inputs
+
+
+def _value_between(call: tuple[str, dict], value) -> tuple:
+    """(formula, value, inputs) in the order Step takes them."""
+    return call[0], value, call[1]
+
+
+def _bias_setting(work: _Work) -> tuple:
+    return ("B", 0 if work.bias is None else work.bias, 0)
+
+
+def _kernel_tap(work: _Work, a: int, b: int) -> tuple[int, int]:
+    """The kernel cell met at window position (a, b): itself, or its mirror for --flip."""
+    if work.spec.flip:
+        return (work.kh - 1 - a, work.kw - 1 - b)
+    return (a, b)
+
+
+def _forward(work: _Work) -> None:
+    ctx, spec = work.ctx, work.spec
+    _header(work)
+    (top, _), (left, _) = work.pads
+    used4 = work.w4[..., ::-1, ::-1] if spec.flip else work.w4
+    if spec.flip:
+        work.add(
+            "forward",
+            ctx.t("conv.rotated"),
+            "rot180(W)",
+            ctx.r(rot180(work.w)),
+            {"W": work.w},
+            rule="rot180(W)",
+        )
+    if any(work.pads[0] + work.pads[1]):
+        work.add(
+            "forward",
+            ctx.t("conv.padded_input"),
+            *_value_between(
+                _call("pad", ["X"], {"X": work.x}, [_geometry(work)[1][:2] + (None,)]),
+                ctx.r(work.given(pad(work.x4, work.pads))),
+            ),
+        )
+    bias4 = None if work.bias is None else np.reshape(work.bias, -1)
+    out4 = ctx.r(conv2d(work.x4, used4, bias4, spec.stride, work.pads, spec.dilation, work.groups))
+    cells = work.n * work.co * work.ho * work.wo
+    if _written(work.ho * work.wo, cells, work.cig * work.kh * work.kw):
+        rule = "Σ X⊙rot180(W)" if spec.flip else "Σ X⊙W"
+        rule += " + b" if work.bias is not None else ""
+        for n, o, i, j in np.ndindex(out4.shape):
+            group = o // work.cog
+            terms = []
+            for c in range(work.cig):
+                channel = group * work.cig + c
+                for a in range(work.kh):
+                    r = i * work.sh + a * work.dh - top
+                    for b in range(work.kw):
+                        q = j * work.sw + b * work.dw - left
+                        if 0 <= r < work.h and 0 <= q < work.wd:
+                            ka, kb = _kernel_tap(work, a, b)
+                            terms.append(
+                                (
+                                    work.x_name(n, channel, r, q),
+                                    work.x4[n, channel, r, q],
+                                    work.w_name(o, c, ka, kb),
+                                    work.w4[o, c, ka, kb],
+                                )
+                            )
+            formula, inputs = _products(terms)
+            if work.bias is not None:
+                name = work.b_name(o)
+                formula += f" + {name}"
+                inputs[name] = float(np.reshape(work.bias, -1)[o])
+            work.add(
+                "forward",
+                "O" + work.data_label(n, o, i, j),
+                formula,
+                float(out4[n, o, i, j]),
+                inputs,
+                rule=rule,
+            )
+    else:
+        work.trace.notes.append(ctx.t("conv.note_elided", limit=SHOWN_CELLS))
+    formula, inputs = _call(
+        "conv",
+        ["X", "rot180(W)" if spec.flip else "W"],
+        {"X": work.x, "W": work.w},
+        [_bias_setting(work), *_geometry(work)],
+    )
+    work.add(
+        "forward",
+        ctx.t("conv.output"),
+        formula,
+        work.given(out4),
+        inputs,
+        rule=("X ⋆ rot180(W)" if spec.flip else "X ⋆ W")
+        + (" + b" if work.bias is not None else ""),
+        key="output",
+    )
+    work.trace.result["output"] = work.given(out4)
+    work.out4 = out4
+
+
+def _upstream(work: _Work, grad_output):
+    ctx = work.ctx
+    expected = work.given(np.zeros((work.n, work.co, work.ho, work.wo))).shape
+    if grad_output is None:
+        given = np.ones(expected)
+        note = ctx.t("conv.ones_note")
+    else:
+        given = np.asarray(grad_output, dtype=float)
+        if given.shape != expected and [s for s in given.shape if s != 1] != [
+            s for s in expected if s != 1
+        ]:
+            raise StepcalcError(
+                f"--grad-output: shape {_shape_text(given.shape)} does not match the output "
+                f"shape {_shape_text(expected)}"
+            )
+        given = given.reshape(expected)
+        note = ""
+    work.trace.inputs["grad_output"] = given
+    work.trace.inputs["backward"] = True
+    work.add("backward", ctx.t("conv.upstream"), "G", given, {"G": given}, note=note)
+    return as4d(given)
+
+
+def _grad_bias(work: _Work, g4) -> None:
+    ctx = work.ctx
+    if work.bias is None:
+        work.trace.result["grad_bias"] = None
+        return
+    grad = ctx.r(g4.sum(axis=(0, 2, 3)))
+    value = float(grad[0]) if np.ndim(work.bias) == 0 else grad
+    per_channel = work.n * work.ho * work.wo
+    if _written(work.ho * work.wo, work.co, per_channel):
+        for o in range(work.co):
+            names = [
+                (work.g_name(n, o, i, j), g4[n, o, i, j])
+                for n in range(work.n)
+                for i in range(work.ho)
+                for j in range(work.wo)
+            ]
+            last = work.co == 1 and np.ndim(work.bias) == 0
+            work.add(
+                "backward",
+                "∂L/∂b" + ("" if np.ndim(work.bias) == 0 else f"[{o}]"),
+                " + ".join(name for name, _ in names),
+                float(grad[o]),
+                {name: float(v) for name, v in names},
+                rule="Σ G",
+                key="grad_bias" if last else None,
+            )
+            if last:
+                work.trace.result["grad_bias"] = value
+                return
+    work.add(
+        "backward",
+        "∂L/∂b",
+        "sum_cells(G)",
+        value,
+        {"G": work.given(g4)},
+        rule="Σ G",
+        key="grad_bias",
+    )
+    work.trace.result["grad_bias"] = value
+
+
+# ----------------------------------------------------------------- backward
+
+
+def _backward(work: _Work, g4) -> None:
+    ctx, spec = work.ctx, work.spec
+    (top, _), (left, _) = work.pads
+    _grad_bias(work, g4)
+    used4 = work.w4[..., ::-1, ::-1] if spec.flip else work.w4
+    grad_used = _conv2d_grad_weight(
+        work.x4, g4, (work.kh, work.kw), spec.stride, spec.dilation, work.pads, work.groups
+    )
+    grad_w4 = ctx.r(grad_used[..., ::-1, ::-1] if spec.flip else grad_used)
+    terms_per_cell = work.n * work.ho * work.wo
+    if _written(work.kh * work.kw, grad_w4.size, terms_per_cell):
+        for o, c, ka, kb in np.ndindex(grad_w4.shape):
+            a, b = _kernel_tap(work, ka, kb)
+            channel = (o // work.cog) * work.cig + c
+            terms = []
+            for n, i, j in np.ndindex(work.n, work.ho, work.wo):
+                r = i * work.sh + a * work.dh - top
+                q = j * work.sw + b * work.dw - left
+                if 0 <= r < work.h and 0 <= q < work.wd:
+                    terms.append(
+                        (
+                            work.g_name(n, o, i, j),
+                            g4[n, o, i, j],
+                            work.x_name(n, channel, r, q),
+                            work.x4[n, channel, r, q],
+                        )
+                    )
+            formula, inputs = _products(terms)
+            work.add(
+                "backward",
+                "∂L/∂W" + work.kernel_label(o, c, ka, kb),
+                formula,
+                float(grad_w4[o, c, ka, kb]),
+                inputs,
+                rule="Σ G⊙X_window",
+            )
+    grad_weight = grad_w4.reshape(work.w.shape)
+    formula, inputs = _call(
+        "conv_grad_weight",
+        ["X", "G", "rot180(W)" if spec.flip else "W"],
+        {"X": work.x, "G": work.given(g4), "W": work.w},
+        _geometry(work),
+    )
+    if spec.flip:
+        formula = f"rot180({formula})"
+    work.add(
+        "backward",
+        ctx.t("conv.grad_weight"),
+        formula,
+        grad_weight,
+        inputs,
+        rule="X ⋆ G",
+        key="grad_weight",
+    )
+    work.trace.result["grad_weight"] = grad_weight
+    _grad_input(work, g4, used4)
+
+
+def _grad_input(work: _Work, g4, used4) -> None:
+    """Full correlation of the dilated, padded upstream with the rotated kernel; then crop."""
+    ctx, spec = work.ctx, work.spec
+    rotated = ctx.r(used4[..., ::-1, ::-1])
+    if spec.flip:
+        work.trace.notes.append(ctx.t("conv.note_flip_back"))
+    else:
+        work.add(
+            "backward",
+            ctx.t("conv.rotated"),
+            "rot180(W)",
+            rot180(work.w),
+            {"W": work.w},
+            rule="rot180(W)",
+        )
+    upstream = work.given(g4)
+    if (work.sh, work.sw) != (1, 1):
+        upstream = ctx.r(dilate(upstream, spec.stride))
+        formula, inputs = _call(
+            "dilate", ["G"], {"G": work.given(g4)}, [("S", list(spec.stride), None)]
+        )
+        work.add(
+            "backward",
+            ctx.t("conv.dilated"),
+            formula,
+            upstream,
+            inputs,
+            note=ctx.t("conv.dilated_note", sh=work.sh - 1, sw=work.sw - 1),
+        )
+        source = "G_dil"
+    else:
+        source = "G"
+    full_h, full_w = work.dh * (work.kh - 1), work.dw * (work.kw - 1)
+    extra_h = work.hp - (work.ho - 1) * work.sh - 1 - full_h
+    extra_w = work.wp - (work.wo - 1) * work.sw - 1 - full_w
+    full_pads = [[full_h, full_h + extra_h], [full_w, full_w + extra_w]]
+    padded = ctx.r(pad(upstream, full_pads))
+    work.add(
+        "backward",
+        ctx.t("conv.padded_upstream"),
+        *_value_between(
+            _call("pad", [source], {source: upstream}, [("PF", full_pads, None)]), padded
+        ),
+        note=ctx.t("conv.padded_upstream_note", ph=full_h, pw=full_w),
+    )
+    grad_padded4 = ctx.r(full_corr(as4d(padded), rotated, spec.dilation, work.groups))
+    cropped = any(work.pads[0] + work.pads[1])
+    if _written(work.hp * work.wp, grad_padded4.size, work.cog * work.kh * work.kw):
+        prefix = "∂L/∂X_pad" if cropped else "∂L/∂X"
+        for n, channel, r, q in np.ndindex(grad_padded4.shape):
+            group, c = divmod(channel, work.cig)
+            terms = []
+            for o in range(group * work.cog, (group + 1) * work.cog):
+                for u in range(work.kh):
+                    a = work.kh - 1 - u
+                    i, rest_i = divmod(r - a * work.dh, work.sh)
+                    if rest_i or not 0 <= i < work.ho:
+                        continue
+                    for v in range(work.kw):
+                        b = work.kw - 1 - v
+                        j, rest_j = divmod(q - b * work.dw, work.sw)
+                        if rest_j or not 0 <= j < work.wo:
+                            continue
+                        ka, kb = _kernel_tap(work, a, b)
+                        terms.append(
+                            (
+                                work.g_name(n, o, i, j),
+                                g4[n, o, i, j],
+                                work.w_name(o, c, ka, kb),
+                                work.w4[o, c, ka, kb],
+                            )
+                        )
+            formula, inputs = _products(terms)
+            work.add(
+                "backward",
+                prefix + work.data_label(n, channel, r, q),
+                formula,
+                float(grad_padded4[n, channel, r, q]),
+                inputs,
+                rule="Σ G_pad⊙rot180(W)",
+            )
+    grad_padded = work.given(grad_padded4)
+    work.add(
+        "backward",
+        ctx.t("conv.grad_padded") if cropped else ctx.t("conv.grad_input"),
+        *_value_between(
+            _call(
+                "full_corr",
+                ["G_pad", "W_rot"],
+                {"G_pad": padded, "W_rot": rotated.reshape(work.w.shape)},
+                _geometry(work)[2:],
+            ),
+            grad_padded,
+        ),
+        rule="G_pad ⋆ rot180(W)",
+        key=None if cropped else "grad_input",
+    )
+    grad_input = grad_padded
+    if cropped:
+        (top, _), (left, _) = work.pads
+        grad_input = crop(grad_padded, top, left, work.h, work.wd)
+        work.add(
+            "backward",
+            ctx.t("conv.grad_input"),
+            "crop(dX_pad, top, left, height, width)",
+            grad_input,
+            {"dX_pad": grad_padded, "top": top, "left": left, "height": work.h, "width": work.wd},
+            note=ctx.t("conv.crop_note"),
+            key="grad_input",
+        )
+    work.trace.result["grad_input"] = grad_input
+
+
+# ------------------------------------------------------- transposed convolution
+
+
+def _transpose_geometry_settings(work: _Work) -> list:
+    spec = work.spec
+    return [
+        ("S", list(spec.stride), 1),
+        ("P", list(spec.padding), 0),
+        ("A", list(spec.output_padding), 0),
+        ("D", list(spec.dilation), 1),
+        ("groups", work.groups, 1),
+    ]
+
+
+def _transpose_forward(work: _Work) -> None:
+    ctx, spec = work.ctx, work.spec
+    _header(work)
+    ph, pw = spec.padding
+    bias4 = None if work.bias is None else np.reshape(work.bias, -1)
+    out4 = ctx.r(
+        conv_transpose2d(
+            work.x4,
+            work.w4,
+            bias4,
+            spec.stride,
+            spec.padding,
+            spec.output_padding,
+            spec.dilation,
+            work.groups,
+        )
+    )
+    if _written(work.h * work.wd, work.x4.size, 1):
+        for n, c, i, j in np.ndindex(work.x4.shape):
+            name = work.x_name(n, c, i, j)
+            piece = work.w if work.w.ndim == 2 else work.w[c]
+            kernel_name = "W" if work.w.ndim == 2 else f"W_{c}"
+            work.add(
+                "forward",
+                "x" + work.data_label(n, c, i, j) + "·W",
+                f"{name}*{kernel_name}",
+                ctx.r(work.x4[n, c, i, j] * piece),
+                {name: float(work.x4[n, c, i, j]), kernel_name: piece},
+                note=ctx.t("conv.scatter_note", row=i * work.sh - ph, col=j * work.sw - pw),
+            )
+    if _written(work.ho * work.wo, out4.size, work.cig * work.h * work.wd):
+        rule = "Σ x·w" + (" + b" if work.bias is not None else "")
+        for n, o, r, q in np.ndindex(out4.shape):
+            group, o_local = divmod(o, work.cog)
+            terms = []
+            for c in range(group * work.cig, (group + 1) * work.cig):
+                for i, a in _sources(r + ph, work.h, work.kh, work.sh, work.dh):
+                    for j, b in _sources(q + pw, work.wd, work.kw, work.sw, work.dw):
+                        terms.append(
+                            (
+                                work.x_name(n, c, i, j),
+                                work.x4[n, c, i, j],
+                                work.w_name(c, o_local, a, b),
+                                work.w4[c, o_local, a, b],
+                            )
+                        )
+            formula, inputs = _products(sorted(terms, key=lambda t: t[0]))
+            if work.bias is not None:
+                name = work.b_name(o)
+                formula += f" + {name}"
+                inputs[name] = float(np.reshape(work.bias, -1)[o])
+            work.add(
+                "forward",
+                "O" + work.data_label(n, o, r, q),
+                formula,
+                float(out4[n, o, r, q]),
+                inputs,
+                rule=rule,
+            )
+    else:
+        work.trace.notes.append(ctx.t("conv.note_elided", limit=SHOWN_CELLS))
+    output = work.given(out4)
+    work.add(
+        "forward",
+        ctx.t("conv.output"),
+        *_value_between(
+            _call(
+                "conv_t",
+                ["X", "W"],
+                {"X": work.x, "W": work.w},
+                [_bias_setting(work), *_transpose_geometry_settings(work)],
+            ),
+            output,
+        ),
+        rule="Σ x·W placed at (i·S − P, j·S − P)",
+        key="output",
+    )
+    work.trace.result["output"] = output
+
+
+def _sources(position: int, size: int, kernel: int, stride: int, dilation: int):
+    """(input index, kernel index) pairs whose scattered product lands on ``position``."""
+    for a in range(kernel):
+        i, rest = divmod(position - a * dilation, stride)
+        if not rest and 0 <= i < size:
+            yield i, a
+
+
+def _transpose_backward(work: _Work, g4) -> None:
+    ctx, spec = work.ctx, work.spec
+    ph, pw = spec.padding
+    _grad_bias(work, g4)
+    grad_x4, grad_w4, _ = conv_transpose2d_backward(
+        work.x4,
+        work.w4,
+        g4,
+        spec.stride,
+        spec.padding,
+        spec.output_padding,
+        spec.dilation,
+        work.groups,
+    )
+    grad_x4, grad_w4 = ctx.r(grad_x4), ctx.r(grad_w4)
+    if _written(work.h * work.wd, grad_x4.size, work.cog * work.kh * work.kw):
+        for n, c, i, j in np.ndindex(grad_x4.shape):
+            group = c // work.cig
+            terms = []
+            for o_local in range(work.cog):
+                o = group * work.cog + o_local
+                for a in range(work.kh):
+                    r = i * work.sh + a * work.dh - ph
+                    for b in range(work.kw):
+                        q = j * work.sw + b * work.dw - pw
+                        if 0 <= r < work.ho and 0 <= q < work.wo:
+                            terms.append(
+                                (
+                                    work.g_name(n, o, r, q),
+                                    g4[n, o, r, q],
+                                    work.w_name(c, o_local, a, b),
+                                    work.w4[c, o_local, a, b],
+                                )
+                            )
+            formula, inputs = _products(terms)
+            work.add(
+                "backward",
+                "∂L/∂X" + work.data_label(n, c, i, j),
+                formula,
+                float(grad_x4[n, c, i, j]),
+                inputs,
+                rule="Σ G_window⊙W",
+            )
+    grad_input = work.given(grad_x4)
+    work.add(
+        "backward",
+        ctx.t("conv.grad_input"),
+        *_value_between(
+            _call(
+                "conv_t_grad_input",
+                ["X", "W", "G"],
+                {"X": work.x, "W": work.w, "G": work.given(g4)},
+                _transpose_geometry_settings(work),
+            ),
+            grad_input,
+        ),
+        rule="G ⋆ W (stride S)",
+        key="grad_input",
+    )
+    if _written(work.kh * work.kw, grad_w4.size, work.n * work.h * work.wd):
+        for c, o_local, a, b in np.ndindex(grad_w4.shape):
+            o = (c // work.cig) * work.cog + o_local
+            terms = []
+            for n, i, j in np.ndindex(work.n, work.h, work.wd):
+                r, q = i * work.sh + a * work.dh - ph, j * work.sw + b * work.dw - pw
+                if 0 <= r < work.ho and 0 <= q < work.wo:
+                    terms.append(
+                        (
+                            work.x_name(n, c, i, j),
+                            work.x4[n, c, i, j],
+                            work.g_name(n, o, r, q),
+                            g4[n, o, r, q],
+                        )
+                    )
+            formula, inputs = _products(terms)
+            work.add(
+                "backward",
+                "∂L/∂W" + work.kernel_label(c, o_local, a, b),
+                formula,
+                float(grad_w4[c, o_local, a, b]),
+                inputs,
+                rule="Σ x⊙G_window",
+            )
+    grad_weight = grad_w4.reshape(work.w.shape)
+    work.add(
+        "backward",
+        ctx.t("conv.grad_weight"),
+        *_value_between(
+            _call(
+                "conv_t_grad_weight",
+                ["X", "W", "G"],
+                {"X": work.x, "W": work.w, "G": work.given(g4)},
+                _transpose_geometry_settings(work),
+            ),
+            grad_weight,
+        ),
+        rule="X ⋆ G",
+        key="grad_weight",
+    )
+    work.trace.result["grad_input"] = grad_input
+    work.trace.result["grad_weight"] = grad_weight

@@ -1,0 +1,310 @@
+import json
+
+import numpy as np
+import pytest
+
+from stepcalc.calc.conv import conv2d, conv2d_backward, corr2d, dilate, rot180
+from tests.helpers import (
+    assert_bad_input,
+    assert_matches_torch,
+    assert_steps_honest,
+    run,
+    run_json,
+    torch_or_skip,
+)
+
+IMAGE = "1 2 3 0; 4 5 6 1; 7 8 9 2; 1 0 1 3"
+KERNEL = "1 0 1; 0 1 0; 1 0 1"
+
+
+def conv(*args):
+    return run_json("conv", *args)
+
+
+def test_seed_toy_conv_forward():
+    document = conv("--input", IMAGE, "--kernel", KERNEL)
+    assert document["result"] == {"output": [[25.0, 18.0], [20.0, 18.0]]}
+    cells = [s for s in document["steps"] if s["title"].startswith("O[")]
+    assert [s["value"] for s in cells] == [25, 18, 20, 18]
+    first = cells[0]
+    assert first["formula"].startswith("x_0_0*w_0_0 + x_0_1*w_0_1 + x_0_2*w_0_2")
+    assert_steps_honest(document["steps"])
+
+
+def test_seed_toy_conv_backward_with_ones():
+    document = conv("--input", IMAGE, "--kernel", KERNEL, "--backward")
+    result = document["result"]
+    # grad_weight[i][j] = sum of the 2×2 block of the image starting at (i, j)
+    assert result["grad_weight"] == [[12, 16, 10], [24, 28, 18], [16, 18, 15]]
+    assert result["grad_input"] == [[1, 1, 1, 1], [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1]]
+    assert result["grad_bias"] is None
+    assert_steps_honest(document["steps"])
+
+
+def test_seed_001_two_by_two_kernel_on_three_by_three_input():
+    # Worked by hand: O = [[37, 47], [67, 77]];
+    # ∂L/∂W = X ⋆ G, ∂L/∂X = full correlation of G with rot180(W).
+    document = conv(
+        "--input", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 2; 3 4", "--grad-output", "1 2; 3 4"
+    )
+    result = document["result"]
+    assert result["output"] == [[37, 47], [67, 77]]
+    assert result["grad_weight"] == [[37, 47], [67, 77]]
+    assert result["grad_input"] == [[1, 4, 4], [6, 20, 16], [9, 24, 16]]
+    titles = [s["title"] for s in document["steps"]]
+    assert "kernel rotated 180°" in titles and "upstream padded" in titles
+    rotated = next(s for s in document["steps"] if s["formula"] == "rot180(W)")
+    assert rotated["value"] == [[4, 3], [2, 1]]
+    assert_steps_honest(document["steps"])
+
+
+def test_flip_is_true_convolution():
+    flipped = conv("--input", IMAGE, "--kernel", "1 2 0; 0 1 0; 0 0 3", "--flip", "--backward")
+    same = conv("--input", IMAGE, "--kernel", "3 0 0; 0 1 0; 0 2 1", "--backward")
+    assert flipped["result"]["output"] == same["result"]["output"]
+    assert flipped["result"]["grad_input"] == same["result"]["grad_input"]
+    assert np.allclose(flipped["result"]["grad_weight"], rot180(same["result"]["grad_weight"]))
+    assert any("true convolution" in note for note in flipped["notes"])
+    assert_steps_honest(flipped["steps"])
+
+
+def test_channels_filters_bias_keep_ranks():
+    document = conv(
+        "--input",
+        "1 2 3; 4 5 6; 7 8 9 | 1 0 1; 0 1 0; 1 0 1",
+        "--kernel",
+        "1 0; 0 1 | 2 0; 0 2 || 0 1; 1 0 | 1 1; 1 1",
+        "--bias",
+        "1 -1",
+        "--backward",
+    )
+    result = document["result"]
+    assert np.shape(result["output"]) == (2, 2, 2)
+    assert np.shape(result["grad_input"]) == (2, 3, 3)
+    assert np.shape(result["grad_weight"]) == (2, 2, 2, 2)
+    assert result["grad_bias"] == [4, 4]
+    assert result["output"][0][0][0] == 1 + 5 + 2 * (1 + 1) + 1
+    assert_steps_honest(document["steps"])
+
+
+def test_scalar_bias_gives_scalar_grad_bias():
+    result = conv("--input", IMAGE, "--kernel", KERNEL, "--bias", "0.5", "--backward")["result"]
+    assert result["output"] == [[25.5, 18.5], [20.5, 18.5]]
+    assert result["grad_bias"] == 4
+
+
+def test_same_padding_keeps_size_and_pads_asymmetrically_for_even_kernels():
+    document = conv("--input", IMAGE, "--kernel", "1 1; 1 1", "--padding", "same", "--backward")
+    assert np.shape(document["result"]["output"]) == (4, 4)
+    assert document["inputs"]["padding_sides"] == [[0, 1], [0, 1]]
+    assert_steps_honest(document["steps"])
+    torch = torch_or_skip()
+    x = torch.tensor(np.array([[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 2], [1, 0, 1, 3.0]]))
+    out = torch.nn.functional.conv2d(x[None, None], torch.ones(1, 1, 2, 2).double(), padding="same")
+    assert_matches_torch(document["result"]["output"], out[0, 0])
+
+
+def test_large_output_is_one_step():
+    image = json.dumps(np.arange(144.0).reshape(12, 12).tolist())
+    document = conv("--input", image, "--kernel", "1 0; 0 -1", "--backward")
+    titles = [s["title"] for s in document["steps"]]
+    assert not any(t.startswith("O[") for t in titles)
+    assert "output O" in titles
+    assert np.shape(document["result"]["output"]) == (11, 11)
+    assert_steps_honest(document["steps"])
+
+
+def test_round_steps_rounds_results():
+    document = conv("--input", "0.123 0.456; 0.789 0.111", "--kernel", "0.5", "--round-steps", "2")
+    assert document["result"]["output"] == [[0.06, 0.23], [0.39, 0.06]]
+
+
+def test_table_shows_written_out_sums():
+    result = run("conv", "--input", IMAGE, "--kernel", KERNEL)
+    assert result.code == 0
+    assert "1·1 + 2·0 + 3·1" in result.stdout
+    assert "25" in result.stdout
+
+
+def test_korean_and_ascii():
+    result = run("conv", "--input", IMAGE, "--kernel", KERNEL, "--backward", "--lang", "ko")
+    assert result.code == 0 and "역전파" in result.stdout.upper()
+    result = run("conv", "--input", IMAGE, "--kernel", KERNEL, "--backward", "--ascii")
+    assert result.code == 0 and result.stdout.isascii()
+
+
+def test_expect_checks_a_cell():
+    result = run(
+        "conv",
+        "--input",
+        IMAGE,
+        "--kernel",
+        KERNEL,
+        "--backward",
+        "--expect",
+        "grad_weight[0][2]=9",
+    )
+    assert result.code == 1
+
+
+def test_numeric_core_helpers():
+    assert corr2d([[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 2], [1, 0, 1, 3]], [[1, 0, 1]] * 3)[
+        0, 0
+    ] == (1 + 3 + 4 + 6 + 7 + 9)
+    assert dilate([[1, 2], [3, 4]], 2).tolist() == [[1, 0, 2], [0, 0, 0], [3, 0, 4]]
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    w = np.ones((1, 1, 3, 3))
+    out = conv2d(x, w, stride=(1, 1))
+    grad_input, grad_weight, grad_bias = conv2d_backward(x, w, np.ones_like(out))
+    assert out.shape == (1, 1, 2, 2) and grad_bias.tolist() == [4]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_matches_torch_on_random_problems(seed):
+    torch = torch_or_skip()
+    F = torch.nn.functional
+    rng = np.random.default_rng(seed)
+    groups = int(rng.choice([1, 1, 2]))
+    n = int(rng.integers(1, 3))
+    c_in = groups * int(rng.integers(1, 3))
+    c_out = groups * int(rng.integers(1, 3))
+    kh, kw = (int(k) for k in rng.integers(1, 4, size=2))
+    stride = [int(s) for s in rng.integers(1, 4, size=2)]
+    dilation = [int(d) for d in rng.integers(1, 3, size=2)]
+    padding = [int(p) for p in rng.integers(0, 3, size=2)]
+    h = dilation[0] * (kh - 1) + 1 + int(rng.integers(0, 5))
+    w = dilation[1] * (kw - 1) + 1 + int(rng.integers(0, 5))
+    x = rng.normal(size=(n, c_in, h, w)).round(3)
+    weight = rng.normal(size=(c_out, c_in // groups, kh, kw)).round(3)
+    bias = rng.normal(size=c_out).round(3)
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(weight, requires_grad=True)
+    bt = torch.tensor(bias, requires_grad=True)
+    out = F.conv2d(xt, wt, bt, stride, padding, dilation, groups)
+    upstream = rng.normal(size=tuple(out.shape)).round(3)
+    out.backward(torch.tensor(upstream))
+    document = conv(
+        "--input", json.dumps(x.tolist()),
+        "--kernel", json.dumps(weight.tolist()),
+        "--bias", json.dumps(bias.tolist()),
+        "--stride", ",".join(map(str, stride)),
+        "--padding", ",".join(map(str, padding)),
+        "--dilation", ",".join(map(str, dilation)),
+        "--groups", str(groups),
+        "--grad-output", json.dumps(upstream.tolist()),
+    )  # fmt: skip
+    result = document["result"]
+    assert_matches_torch(result["output"], out)
+    assert_matches_torch(result["grad_input"], xt.grad)
+    assert_matches_torch(result["grad_weight"], wt.grad)
+    assert_matches_torch(result["grad_bias"], bt.grad)
+    if seed < 3:
+        assert_steps_honest(document["steps"])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_transpose_matches_torch_and_outsize(seed):
+    torch = torch_or_skip()
+    F = torch.nn.functional
+    rng = np.random.default_rng(100 + seed)
+    groups = int(rng.choice([1, 1, 2]))
+    n = int(rng.integers(1, 3))
+    c_in = groups * int(rng.integers(1, 3))
+    c_out_group = int(rng.integers(1, 3))
+    kh, kw = (int(k) for k in rng.integers(1, 4, size=2))
+    stride = [int(s) for s in rng.integers(1, 4, size=2)]
+    dilation = [int(d) for d in rng.integers(1, 3, size=2)]
+    padding = [int(rng.integers(0, min(2, kh))), int(rng.integers(0, min(2, kw)))]
+    output_padding = [
+        int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation, strict=True)
+    ]
+    h, w = (int(v) for v in rng.integers(1, 5, size=2))
+    x = rng.normal(size=(n, c_in, h, w)).round(3)
+    weight = rng.normal(size=(c_in, c_out_group, kh, kw)).round(3)
+    bias = rng.normal(size=c_out_group * groups).round(3)
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(weight, requires_grad=True)
+    bt = torch.tensor(bias, requires_grad=True)
+    out = F.conv_transpose2d(xt, wt, bt, stride, padding, output_padding, groups, dilation)
+    upstream = rng.normal(size=tuple(out.shape)).round(3)
+    out.backward(torch.tensor(upstream))
+    geometry = (
+        "--stride", ",".join(map(str, stride)),
+        "--padding", ",".join(map(str, padding)),
+        "--dilation", ",".join(map(str, dilation)),
+        "--output-padding", ",".join(map(str, output_padding)),
+    )  # fmt: skip
+    document = conv(
+        "--transpose",
+        "--input", json.dumps(x.tolist()),
+        "--kernel", json.dumps(weight.tolist()),
+        "--bias", json.dumps(bias.tolist()),
+        "--groups", str(groups),
+        "--grad-output", json.dumps(upstream.tolist()),
+        *geometry,
+    )  # fmt: skip
+    result = document["result"]
+    assert_matches_torch(result["output"], out)
+    assert_matches_torch(result["grad_input"], xt.grad)
+    assert_matches_torch(result["grad_weight"], wt.grad)
+    assert_matches_torch(result["grad_bias"], bt.grad)
+    if seed < 3:
+        assert_steps_honest(document["steps"])
+    size = run_json(
+        "outsize", "--kind", "transpose", "--input", f"{h},{w}", "--kernel", f"{kh},{kw}",
+        *geometry,
+    )["result"]  # fmt: skip
+    assert (size["height"], size["width"]) == tuple(out.shape[2:])
+
+
+def test_transpose_d2l_example():
+    # d2l 14.10: X = [[0, 1], [2, 3]], K = [[0, 1], [2, 3]] → [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+    document = conv("--transpose", "--input", "0 1; 2 3", "--kernel", "0 1; 2 3", "--backward")
+    assert document["result"]["output"] == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+    scatter = [s for s in document["steps"] if s["title"].endswith("·W")]
+    assert len(scatter) == 4 and scatter[3]["value"] == [[0, 3], [6, 9]]
+    assert document["result"]["grad_input"] == [[6, 6], [6, 6]]
+    assert document["result"]["grad_weight"] == [[6, 6], [6, 6]]
+    assert_steps_honest(document["steps"])
+
+
+def test_samples_run():
+    for name in ("conv_seed_toy", "conv_seed_001", "conv_transpose"):
+        document = run_json("conv", "--from", f"samples/{name}.yaml")
+        assert_steps_honest(document["steps"])
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--input", "1 2; 3 4 | 5 6; 7 8", "--kernel", "1 0; 0 1 | 1 1; 1 1 | 0 0; 0 0"), "2×2×2"),
+        (("--input", "1 2; 3 4", "--kernel", "1 2 3; 4 5 6; 7 8 9", "--padding", "0"), "--kernel"),
+        (("--input", IMAGE, "--kernel", KERNEL, "--stride", "0"), "--stride"),
+        (("--input", IMAGE, "--kernel", KERNEL, "--dilation", "-1"), "--dilation"),
+        (("--input", IMAGE, "--kernel", KERNEL, "--grad-output", "1 2 3; 4 5 6"), "2×2"),
+        (("--input", IMAGE, "--kernel", "1 0; 0 1 || 1 1; 1 1"), "--kernel"),
+        (("--input", IMAGE, "--kernel", KERNEL, "--bias", "1 2"), "--bias"),
+        (("--input", IMAGE, "--kernel", "1 2; 3"), "--kernel"),
+        (("--input", IMAGE), "--kernel"),
+        (("--input", IMAGE, "--kernel", KERNEL, "--flip", "--transpose"), "--flip"),
+        (("--transpose", "--input", "1 2; 3 4", "--kernel", "1", "--padding", "same"), "same"),
+        (
+            ("--transpose", "--input", "1 2; 3 4", "--kernel", "1", "--output-padding", "1"),
+            "--output",
+        ),
+        (("--input", IMAGE, "--kernel", KERNEL, "--padding", "nope"), "--padding"),
+    ],
+)
+def test_bad_input(args, mentions):
+    assert_bad_input("conv", *args, mentions=mentions)
+
+
+def test_channel_mismatch_names_both_shapes():
+    line = assert_bad_input(
+        "conv", "--input", "1 2; 3 4 | 5 6; 7 8", "--kernel", "1 0; 0 1 | 1 1; 1 1 | 0 0; 0 0"
+    )
+    assert "3×2×2" in line and "2×2×2" in line
+
+
+def test_element_limit_is_checked_before_computing():
+    assert_bad_input("conv", "--input", "1", "--kernel", "1", "--padding", "1500", mentions="limit")
