@@ -163,8 +163,11 @@ def solve(exercise: Exercise, lang: str = "en") -> Solved:
 def command_line(exercise: Exercise) -> str | None:
     """The equivalent ``stepcalc`` command, or None when an option needs a file."""
     words = ["stepcalc", exercise.topic]
+    argument = load_command(exercise.topic).argument
     for name, value in exercise.options.items():
-        if isinstance(value, bool):
+        if argument and name == argument.name:
+            words.insert(2, shlex.quote(str(value)))
+        elif isinstance(value, bool):
             words.append(f"--{name}" if value else f"--no-{name}")
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             words += [f"--{name}", shlex.quote(str(value))]
@@ -1161,3 +1164,96 @@ def yolo_problem(rng: random.Random, difficulty: str) -> Exercise:
     return Exercise(
         "yolo-toy", options, tuple(answer), answer, intro="yolo", facts=facts, shown=shown
     )
+
+
+def _optimizer_run(algorithm: str, theta, grads, lr: float, momentum: float):
+    """θ after each step, PyTorch's update rules written out for two parameters."""
+    theta = list(theta)
+    state = [0.0] * len(theta), [0.0] * len(theta)
+    for t, g in enumerate(grads, start=1):
+        first, second = state
+        for i, gi in enumerate(g):
+            if algorithm == "sgd":
+                theta[i] -= lr * gi
+            elif algorithm in ("momentum", "nesterov"):
+                first[i] = gi if t == 1 else momentum * first[i] + gi
+                step = gi + momentum * first[i] if algorithm == "nesterov" else first[i]
+                theta[i] -= lr * step
+            elif algorithm == "adagrad":
+                second[i] += gi * gi
+                theta[i] -= lr * gi / (math.sqrt(second[i]) + 1e-10)
+            elif algorithm == "rmsprop":
+                second[i] = 0.99 * second[i] + 0.01 * gi * gi
+                theta[i] -= lr * gi / (math.sqrt(second[i]) + 1e-8)
+            else:  # adam
+                first[i] = 0.9 * first[i] + 0.1 * gi
+                second[i] = 0.999 * second[i] + 0.001 * gi * gi
+                m_hat, v_hat = first[i] / (1 - 0.9**t), second[i] / (1 - 0.999**t)
+                theta[i] -= lr * m_hat / (math.sqrt(v_hat) + 1e-8)
+    return theta
+
+
+@generator("optimizer")
+def optimizer_problem(rng: random.Random, difficulty: str) -> Exercise:
+    if difficulty == "easy":
+        algorithm, steps = rng.choice(("sgd", "momentum")), rng.choice((1, 2))
+    else:
+        algorithm = rng.choice(("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
+        steps = rng.choice((2, 3)) if algorithm in ("sgd", "momentum", "nesterov") else 2
+    theta = [rng.choice((-2, -1, 0.5, 1, 2, 3)) for _ in range(2)]
+    grads = [[rng.choice((-2, -1, -0.5, 0.5, 1, 2, 4)) for _ in theta] for _ in range(steps)]
+    lr = rng.choice((0.1, 0.5, 1)) if algorithm in ("sgd", "momentum", "nesterov") else 0.1
+    momentum = 0.9 if algorithm in ("momentum", "nesterov") else 0.0
+    options: dict[str, Any] = {
+        "algorithm": algorithm,
+        "params": _numbers(theta),
+        "grad": _rows(grads),
+        "lr": _number(lr),
+    }
+    facts: list[tuple[str, str | Say]] = [
+        ("algorithm", algorithm),
+        ("params", f"θ₀ = [{_numbers(theta)}]"),
+        ("lr", _number(lr)),
+    ]
+    if momentum:
+        options["momentum"] = _number(momentum)
+        facts.append(("momentum", _number(momentum)))
+    facts += [("grad", f"g{t} = [{_numbers(g)}]") for t, g in enumerate(grads, start=1)]
+    facts.append(("defaults", "PyTorch (torch.optim)"))
+    answer = {"final_params": _optimizer_run(algorithm, theta, grads, lr, momentum)}
+    return Exercise("optimizer", options, ("final_params",), answer, intro="optimizer", facts=facts)
+
+
+@generator("dropout")
+def dropout_problem(rng: random.Random, difficulty: str) -> Exercise:
+    size = 4
+    inputs = [rng.choice((1, 2, 3, 4, 5, 6)) for _ in range(size)]
+    while True:
+        mask = [rng.choice((0, 1)) for _ in range(size)]
+        if 0 < sum(mask) < size:
+            break
+    keep = rng.choice((0.5, 0.8)) if difficulty == "easy" else rng.choice((0.5, 0.8, 0.75, 0.6))
+    options: dict[str, Any] = {"input": _numbers(inputs), "mask": _numbers(mask)}
+    facts: list[tuple[str, str | Say]] = [("input", f"h = [{_numbers(inputs)}]")]
+    facts.append(("mask", f"m = [{_numbers(mask)}] (1 = kept)"))
+    use_drop = difficulty == "exam" and rng.random() < 0.4
+    if use_drop:
+        drop = round(1 - keep, 2)
+        options["drop-prob"] = _number(drop)
+        facts.append(("drop_prob", f"{_number(drop)} (PyTorch's p)"))
+    else:
+        options["keep-prob"] = _number(keep)
+        facts.append(("keep_prob", _number(keep)))
+    kept = [x * m for x, m in zip(inputs, mask, strict=True)]
+    answer: dict[str, Any] = {
+        "standard.train_output": kept,
+        "standard.test_output": [keep * x for x in inputs],
+        "inverted.train_output": [x / keep for x in kept],
+    }
+    if difficulty == "exam":
+        weights = [rng.choice((-1, 1, 2)) for _ in range(size)]
+        options["weights"] = _numbers(weights)
+        facts.append(("weights", f"w = [{_numbers(weights)}], z = w·h"))
+        answer["standard.z_test"] = sum(w * keep * x for w, x in zip(weights, inputs, strict=True))
+        answer["inverted.z_train"] = sum(w * x / keep for w, x in zip(weights, kept, strict=True))
+    return Exercise("dropout", options, tuple(answer), answer, intro="dropout", facts=facts)

@@ -97,6 +97,11 @@ TEXT = {
     "fact_beta": ("shift", "이동"),
     "fact_eps_momentum": ("constants", "상수"),
     "fact_heads": ("heads", "헤드"),
+    "fact_algorithm": ("algorithm", "알고리즘"),
+    "fact_defaults": ("other settings", "나머지 설정"),
+    "fact_mask": ("mask", "마스크"),
+    "fact_drop_prob": ("drop probability", "드롭 확률"),
+    "fact_weights": ("weights", "가중치"),
     "fact_yes": ("yes", "있음"),
     "fact_no": ("none", "없음"),
     # ------------------------------------------------------------ statements
@@ -152,5 +157,14 @@ TEXT = {
         "The toy YOLO of the slides: conv1 → SiLU → conv2 (2×2, one number) → SiLU → heads, "
         "MSE loss:",
         "슬라이드의 장난감 YOLO: conv1 → SiLU → conv2 (2×2, 숫자 하나) → SiLU → 헤드, MSE 손실:",
+    ),
+    "optimizer": (
+        "Optimizer steps with the given gradients (PyTorch's update rules and defaults):",
+        "주어진 기울기로 옵티마이저 갱신을 하시오 (PyTorch의 갱신 규칙과 기본값):",
+    ),
+    "dropout": (
+        "Dropout with a fixed mask: standard (scale at test time) and inverted (scale at "
+        "training time):",
+        "고정된 마스크의 드롭아웃: 표준(테스트 때 스케일)과 역 드롭아웃(학습 때 스케일):",
     ),
 }
