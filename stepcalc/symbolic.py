@@ -167,3 +167,21 @@ def activation_calculus(name: str, alpha: float | None = None, beta: float | Non
     }
     function = forms[name]()
     return sympy.sstr(function), sympy.sstr(sympy.diff(function, x))
+
+
+def loss_and_gradient(node, names: list[str]):
+    """A loss tree from ``stepcalc.expr`` differentiated once by SymPy.
+
+    Returns ``(loss_text, derivative_texts, loss_function, gradient_function)``: the texts
+    are SymPy syntax over ``names``; the functions are lambdified for NumPy once and take
+    the variables in the order of ``names`` (the gradient one returns a list).
+    """
+    import sympy
+
+    real = {sympy.Symbol(name): sympy.Symbol(name, real=True) for name in names}
+    expression = expression_to_sympy(node).xreplace(real)
+    symbols = [real[sympy.Symbol(name)] for name in names]
+    derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
+    loss_function = sympy.lambdify(symbols, expression, modules="numpy")
+    gradient_function = sympy.lambdify(symbols, derivatives, modules="numpy")
+    return str(expression), [str(d) for d in derivatives], loss_function, gradient_function
