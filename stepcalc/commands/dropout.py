@@ -7,7 +7,8 @@ from stepcalc.problem import Command, Opt, Problem
 from stepcalc.trace import Ctx, Trace
 
 MAX_SAMPLES = 100_000
-MAX_SEED = 2**63 - 1
+NEW_SEEDS = 1_000_000
+"""A seed chosen for the user is below this, short enough to type back."""
 
 
 def run(p: Problem, ctx: Ctx) -> Trace:
@@ -24,13 +25,13 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     samples = p.int("samples", minimum=1)
     if samples is not None and samples > MAX_SAMPLES:
         raise StepcalcError(f"--samples: at most {MAX_SAMPLES:,}")
-    seed = p.int("seed", minimum=0)
-    if seed is not None and seed > MAX_SEED:
-        raise StepcalcError(f"--seed: at most {MAX_SEED}")
+    seed = p.int("seed")
+    if seed is not None and seed < 0:
+        raise StepcalcError(f"--seed: must be at least 0, got {seed}")
     if mask is not None and seed is not None and samples is None:
         raise StepcalcError("--seed: not used with --mask (give one of them, or add --samples)")
     if seed is None and (mask is None or samples is not None):
-        seed = secrets.randbelow(2**31)
+        seed = secrets.randbelow(NEW_SEEDS)
         p.values["seed"] = seed  # a --check re-run must see the same mask
     return dropout_trace(
         x,

@@ -1,0 +1,207 @@
+import numpy as np
+import pytest
+
+from tests.helpers import (
+    assert_bad_input,
+    assert_matches_torch,
+    assert_steps_honest,
+    run,
+    run_json,
+    torch_or_skip,
+)
+
+SLIDE = ("--from", "samples/dropout_slide.yaml")
+
+
+def dropout_json(*args):
+    return run_json("dropout", *args)
+
+
+def test_slide_example_reproduces():
+    document = dropout_json(*SLIDE)
+    standard, inverted = document["result"]["standard"], document["result"]["inverted"]
+    assert standard["mask"] == [1, 0, 1, 0]
+    assert standard["train_output"] == [1, 0, 2, 0]
+    assert standard["z_train"] == pytest.approx(0.7, abs=1e-12)
+    assert standard["test_output"] == [0.5, 2.5, 1, 4]
+    assert standard["z_test"] == pytest.approx(2.45, abs=1e-12)
+    assert inverted["train_output"] == [2, 0, 4, 0]
+    assert inverted["z_train"] == pytest.approx(1.4, abs=1e-12)
+    assert inverted["test_output"] == [1, 5, 2, 8]
+    assert inverted["z_test"] == pytest.approx(4.9, abs=1e-12)
+    assert_steps_honest(document["steps"])
+    titles = [step["title"] for step in document["steps"]]
+    assert "D = diag(m)" in titles and "W·D" in titles
+    wd = next(s for s in document["steps"] if s["title"] == "W·D")
+    assert wd["value"] == pytest.approx([0.1, 0, 0.3, 0])
+
+
+def test_slide_checks_pass_and_catch_a_wrong_answer():
+    ok = run(
+        *("dropout", *SLIDE), "--expect", "standard.z_test=2.45", "--expect", "inverted.z_train=1.4"
+    )
+    assert ok.code == 0, ok.stdout
+    wrong = run(*("dropout", *SLIDE), "--expect", "inverted.z_test=2.45")
+    assert wrong.code == 1
+
+
+def test_slide_table_shows_both_modes():
+    result = run("dropout", *SLIDE)
+    assert result.code == 0, result.stderr
+    assert "standard dropout" in result.stdout and "inverted dropout" in result.stdout
+    assert "2.45" in result.stdout and "4.9" in result.stdout
+
+
+def test_one_mode_only_and_drop_prob():
+    document = dropout_json(
+        "--input", "1 5 2 8", "--mask", "1 0 1 0", "--drop-prob", "0.5", "--mode", "inverted"
+    )
+    assert list(document["result"]) == ["inverted"]
+    assert document["inputs"]["keep_prob"] == 0.5
+    assert document["steps"][0]["formula"] == "1 - drop_prob"
+    assert_steps_honest(document["steps"])
+
+
+def test_seed_draws_a_replayable_numpy_mask():
+    document = dropout_json("--input", "1 2 3 4 5 6 7 8", "--keep-prob", "0.6", "--seed", "7")
+    expected = (np.random.default_rng(7).random(8) < 0.6).astype(float)
+    assert document["result"]["standard"]["mask"] == expected.tolist()
+    assert document["inputs"]["seed"] == 7
+    assert_steps_honest(document["steps"])
+    table = run("dropout", "--input", "1 2 3 4 5 6 7 8", "--keep-prob", "0.6", "--seed", "7")
+    assert "seed 7" in table.stdout
+
+
+def test_random_seed_is_printed_and_used_consistently():
+    document = dropout_json("--input", "1 2 3", "--keep-prob", "0.5")
+    seed = document["inputs"]["seed"]
+    assert isinstance(seed, int)
+    again = dropout_json("--input", "1 2 3", "--keep-prob", "0.5", "--seed", str(seed))
+    assert again["result"] == document["result"]
+
+
+def test_samples_average_to_the_test_output():
+    document = dropout_json(
+        "--input",
+        "1 5 2 8",
+        "--weights",
+        "0.1 0.2 0.3 0.4",
+        "--keep-prob",
+        "0.5",
+        "--seed",
+        "1",
+        "--samples",
+        "20000",
+    )
+    standard, inverted = document["result"]["standard"], document["result"]["inverted"]
+    assert standard["mean_z_train"] == pytest.approx(2.45, abs=0.05)
+    assert inverted["mean_z_train"] == pytest.approx(4.9, abs=0.1)
+    np.testing.assert_allclose(inverted["mean_train_output"], [1, 5, 2, 8], rtol=0.05)
+    assert_steps_honest(document["steps"])
+
+
+def test_weight_matrix_zeroes_columns_and_gives_vector_z():
+    document = dropout_json(
+        "--input",
+        "1 5 2 8",
+        "--weights",
+        "1 2 3 4; 0 1 0 1",
+        "--mask",
+        "1 0 1 0",
+        "--keep-prob",
+        "0.5",
+    )
+    wd = next(s for s in document["steps"] if s["title"] == "W·D")
+    assert wd["value"] == [[1, 0, 3, 0], [0, 0, 0, 0]]
+    assert document["result"]["standard"]["z_train"] == [7, 0]
+    assert document["result"]["inverted"]["z_test"] == [49, 13]
+    assert_steps_honest(document["steps"])
+
+
+def test_matrix_input_keeps_its_shape():
+    document = dropout_json(
+        "--input",
+        "1 2; 3 4",
+        "--mask",
+        "1 0; 0 1",
+        "--keep-prob",
+        "0.8",
+        "--weights",
+        "1 1; 1 1",
+        "--grad-output",
+        "1 1; 1 1",
+    )
+    inverted = document["result"]["inverted"]
+    np.testing.assert_allclose(inverted["train_output"], [[1.25, 0], [0, 5]])
+    assert inverted["z_train"] == pytest.approx(6.25)
+    np.testing.assert_allclose(inverted["grad_input"], [[1.25, 0], [0, 1.25]])
+    assert_steps_honest(document["steps"])
+
+
+def test_keep_prob_zero_is_fine_in_standard_mode():
+    document = dropout_json(
+        "--input", "1 2", "--keep-prob", "0", "--seed", "3", "--mode", "standard"
+    )
+    assert document["result"]["standard"]["train_output"] == [0, 0]
+    assert document["result"]["standard"]["test_output"] == [0, 0]
+
+
+def test_round_steps():
+    document = dropout_json(
+        "--input", "1 2 3", "--mask", "1 1 0", "--keep-prob", "0.3", "--round-steps", "2"
+    )
+    assert document["result"]["inverted"]["train_output"] == [3.33, 6.67, 0]
+
+
+def test_korean_and_ascii_render():
+    assert "역 드롭아웃" in run("dropout", *SLIDE, "--lang", "ko").stdout
+    ascii_out = run("dropout", *SLIDE, "--ascii").stdout
+    assert all(ord(ch) < 128 for ch in ascii_out), [ch for ch in ascii_out if ord(ch) >= 128]
+
+
+def test_backward_matches_torch_autograd():
+    torch = torch_or_skip()
+    document = dropout_json(*SLIDE, "--grad-output", "0.5 -1 2 3")
+    x = torch.tensor([1.0, 5, 2, 8], dtype=torch.float64, requires_grad=True)
+    mask = torch.tensor([1.0, 0, 1, 0], dtype=torch.float64)
+    g = torch.tensor([0.5, -1, 2, 3], dtype=torch.float64)
+    (x * mask / 0.5).backward(g)
+    assert_matches_torch(document["result"]["inverted"]["grad_input"], x.grad)
+    x.grad = None
+    (x * mask).backward(g)
+    assert_matches_torch(document["result"]["standard"]["grad_input"], x.grad)
+    # inverted dropout is torch's: evaluation mode leaves x unchanged, and a training-mode
+    # output is 0 or x/(1 - p) in every unit
+    dropout = torch.nn.functional.dropout
+    plain = x.detach()
+    assert_matches_torch(document["result"]["inverted"]["test_output"], dropout(plain, 0.5, False))
+    trained = dropout(plain, 0.5, True)
+    assert all(v in (0.0, 2 * w) for v, w in zip(trained.tolist(), plain.tolist(), strict=True))
+
+
+def test_bad_input():
+    base = ("dropout", "--input", "1 5 2 8")
+    assert_bad_input(*base, "--mask", "1 0 1 0", mentions="--keep-prob/--drop-prob")
+    assert_bad_input(
+        *base, "--keep-prob", "0.5", "--drop-prob", "0.5", mentions="--keep-prob/--drop-prob"
+    )
+    assert_bad_input(*base, "--keep-prob", "1.5", "--seed", "1", mentions="--keep-prob")
+    assert_bad_input(*base, "--drop-prob", "-0.1", "--seed", "1", mentions="--drop-prob")
+    line = assert_bad_input(*base, "--keep-prob", "0", "--seed", "1", mentions="--keep-prob")
+    assert "division by zero" in line
+    assert_bad_input(*base, "--drop-prob", "1", "--mode", "inverted", mentions="--drop-prob")
+    assert_bad_input(*base, "--keep-prob", "0.5", "--mask", "1 0 0.5 0", mentions="--mask")
+    assert_bad_input(*base, "--keep-prob", "0.5", "--mask", "1 0 1", mentions="--mask")
+    assert_bad_input(
+        *base, "--keep-prob", "0.5", "--mask", "1 0 1 0", "--weights", "1 2 3", mentions="--weights"
+    )
+    assert_bad_input(
+        *base, "--keep-prob", "0.5", "--mask", "1 0 1 0", "--seed", "3", mentions="--seed"
+    )
+    assert_bad_input(*base, "--keep-prob", "0.5", "--seed", "1", "--mode", "x", mentions="--mode")
+    assert_bad_input(
+        *base, "--keep-prob", "0.5", "--seed", "1", "--grad-output", "1 2", mentions="--grad-output"
+    )
+    assert_bad_input(*base, "--keep-prob", "0.5", "--seed", "-1", mentions="--seed")
+    assert_bad_input(*base, "--keep-prob", "0.5", "--samples", "0", mentions="--samples")
+    assert_bad_input("dropout", "--keep-prob", "0.5", mentions="--input")
