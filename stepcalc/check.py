@@ -7,19 +7,25 @@ re-running the calculation in hand mode (``Ctx.r`` rounds every intermediate hal
 
 1. *One precision throughout.* Some run that rounds every intermediate to k decimals
    (k = 0…8) gives the student's number at the decimals written (``_matches``).
-2. *Mixed precisions, to first order.* Pages mix precisions from step to step (two decimals
-   for ∂L/∂Ŷ, three for the products that use it), and no single run reproduces that. With d
-   the decimals the student wrote, take k = d − 1 and k = d: every intermediate may have been
-   kept unrounded, or rounded to k or to k + 1 decimals. The intermediates (the successive
-   ``ctx.r`` calls) are split into at most ``MAX_BLOCKS`` consecutive blocks; re-running with
-   only block b rounded to p decimals measures that block's effect Δ_b(p) = q_b(p) − q on the
-   quantity q. To first order the effects of the blocks add, so every mixed hand computation
-   lands in [q + Σ_b min(0, Δ_b(k), Δ_b(k+1)), q + Σ_b max(0, Δ_b(k), Δ_b(k+1))]. A number in
-   that interval, widened by half a unit of its own last digit, is rounding.
+2. *Mixed precisions.* Pages mix precisions from step to step (two decimals for ∂L/∂Ŷ,
+   three for the products that use it), and no single run reproduces that. With d the
+   decimals the student wrote and k = d − 1 or k = d, each intermediate (each ``ctx.r`` call)
+   may have been kept unrounded or rounded to k or k + 1 decimals. The range of such hand
+   computations is estimated, per cell, as the union of
+   a. the first-order interval: the intermediates are split into at most ``MAX_BLOCKS``
+      consecutive blocks; re-running with only block b rounded to p decimals measures its
+      effect Δ_b(p); effects add, giving [q + Σ_b min(0, Δ_b(k), Δ_b(k+1)),
+      q + Σ_b max(0, Δ_b(k), Δ_b(k+1))] around the exact value q, and
+   b. the values of actual hand runs: both uniform runs and ``MIXED_RUNS`` seeded random
+      schedules (each step unrounded, k or k + 1 decimals), which catch what the first-order
+      sum misses when a shifted input rounds to the other neighbour.
+   A number in that range, widened by half a unit of its own last digit, is rounding.
 
-The rule propagates the rounding errors that actually occur, not a worst-case bound, so a
-sum that is off by more than any hand rounding can move it stays wrong. With ``--tol X`` a
-value is correct when within X of the exact value, and never "rounding".
+The rule propagates the rounding errors that actually occur, not a worst-case bound of half
+a unit per step, so a value that no hand rounding reaches stays wrong (the seed slide's
+∂L/∂W_conv1[0][0] is 4.3 away from the truth; rounding steps to one or two decimals moves it
+by at most 1.3). With ``--tol X`` a value is correct when within X of the exact value, and
+never "rounding".
 """
 
 from __future__ import annotations
