@@ -1,0 +1,135 @@
+"""Rounding-aware checking: correct, rounding (uniform or mixed hand precisions), wrong."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from stepcalc import check
+from stepcalc.calc.yolo import build_problem, yolo_toy
+from stepcalc.errors import StepcalcError
+from stepcalc.trace import Ctx, plain, round_half_up
+from tests.helpers import run
+
+
+def compute(ctx: Ctx) -> dict:
+    """A three-step hand calculation: a = 2/3, b = 7a, c = b²/3."""
+    a = ctx.r(2 / 3)
+    b = ctx.r(a * 7)
+    c = ctx.r(b * b / 3)
+    return {"a": a, "b": b, "c": c, "v": [a, b], "group": {"c": c}}
+
+
+def judge(quantity, given, tol=None, **kwargs):
+    kwargs.setdefault("rerun", compute)
+    outcome = check.evaluate(compute(Ctx()), [(quantity, given)], tol=tol, **kwargs)
+    return outcome["items"][0]
+
+
+def test_correct_means_exact_at_the_decimals_written():
+    assert judge("b", "4.67")["verdict"] == "correct"
+    assert judge("c", "7.26")["verdict"] == "correct"  # 7.259259…
+    assert judge("c", "7.259")["verdict"] == "correct"
+    assert judge("v", [0.667, 4.667])["verdict"] == "correct"
+    assert judge("a", "2/3")["verdict"] == "correct"
+
+
+def test_one_precision_throughout_is_rounding():
+    # a = 0.7, b = 4.9, c = 4.9²/3 = 8.0033 → 8.0 when every step keeps one decimal
+    item = judge("c", "8.0")
+    assert item["verdict"] == "rounding"
+    assert item["hand"] == {"round_steps": 1, "value": 8.0}
+
+
+def test_mixed_precisions_are_rounding():
+    # a to 2 decimals (0.67), b kept (4.69), c to 3 decimals: 4.69²/3 = 7.332; no single
+    # precision gives 7.332 (k = 2 gives 7.33, k = 3 gives 7.266)
+    item = judge("c", "7.332")
+    assert item["verdict"] == "rounding"
+    assert item["hand"]["round_steps"] == [2, 3]
+    low, high = item["hand"]["value"]
+    assert low <= 7.332 <= high
+
+
+def test_wrong_names_the_cell_and_the_correct_value():
+    # every hand path rounds 2/3 up, so nothing lands below the exact 7.259…
+    item = judge("c", "6.90")
+    assert item["verdict"] == "wrong"
+    assert item["expected_cell"] == pytest.approx(7.259259, abs=1e-6)
+    item = judge("v", [0.667, 4.2])
+    assert item["verdict"] == "wrong"
+    assert item["index"] == [1]
+    assert item["given_cell"] == 4.2
+
+
+def test_explicit_tolerance_replaces_the_rounding_rule():
+    assert judge("c", "7.3", tol=0.05)["verdict"] == "correct"
+    assert judge("c", "8.0", tol=0.05)["verdict"] == "wrong"
+
+
+def test_only_a_hand_function_still_gives_uniform_rounding():
+    def hand(k):
+        return compute(Ctx(round_steps=k))
+
+    assert judge("c", "8.0", rerun=None, hand=hand)["verdict"] == "rounding"
+    assert judge("c", "7.332", rerun=None, hand=hand)["verdict"] == "wrong"
+
+
+def test_bad_quantities():
+    with pytest.raises(StepcalcError, match="valid: a, b, c, v, group, group.c"):
+        judge("d", "1")
+    with pytest.raises(StepcalcError, match="out of range"):
+        judge("v[5]", "1")
+    with pytest.raises(StepcalcError, match="group"):
+        judge("group", "1")
+    assert judge("group.c", "7.26")["verdict"] == "correct"
+    assert judge("v", [1, 2, 3])["verdict"] == "wrong"
+
+
+def test_hand_ctx_counts_and_follows_its_schedule():
+    ctx = check.HandCtx(Ctx(), 1, schedule=(None, 2))
+    assert compute(ctx)["b"] == round_half_up(2 / 3 * 7, 2)
+    assert ctx.calls == 3
+    assert compute(check.HandCtx(Ctx(), 1))["a"] == 0.7
+
+
+class ScheduleCtx(Ctx):
+    """A student who rounds each step to a precision of their own choosing."""
+
+    def __init__(self, rng, choices):
+        super().__init__()
+        self.rng, self.choices = rng, choices
+
+    def r(self, value):
+        decimals = self.rng.choice(self.choices)
+        return value if decimals is None else round_half_up(value, decimals)
+
+
+@pytest.mark.parametrize(("choices", "written"), [((2, 3, None), 2), ((2, 3), 3)])
+def test_any_mix_of_neighbouring_precisions_is_never_wrong(choices, written):
+    problem = build_problem()
+
+    def rerun(ctx):
+        return yolo_toy(problem, ctx).result
+
+    exact = rerun(Ctx())
+    quantities = ["loss", "grad_w_bbox", "grad_backbone", "grad_w_conv2", "grad_w_conv1"]
+    rng = random.Random(7)
+    for _ in range(2):
+        student = plain(rerun(ScheduleCtx(rng, choices)))
+        answers = [(q, round_half_up(check.lookup(student, q), written)) for q in quantities]
+        outcome = check.evaluate(exact, answers, rerun=rerun)
+        assert outcome["ok"], [i for i in outcome["items"] if i["verdict"] == "wrong"]
+
+
+def test_cli_expect_with_mixed_precision_answer():
+    # ∂L/∂Ŷ to 2 decimals, the products W·∂L/∂Y to 3, summed: the slide's −1.974
+    outcome = run("yolo-toy", "--expect", "grad_backbone=-1.974", "--json")
+    assert outcome.code == 0
+    assert outcome.json["check"]["items"][0]["verdict"] == "rounding"
+    outcome = run("yolo-toy", "--expect", "grad_backbone=-1.90", "--json")
+    assert outcome.code == 1
+    assert outcome.json["check"]["ok"] is False
+    outcome = run("yolo-toy", "--expect", "grad_backbone=-1.974", "--tol", "1e-4", "--json")
+    assert outcome.code == 1
