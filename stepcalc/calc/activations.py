@@ -435,19 +435,31 @@ def _forward(name: str, x: np.ndarray, params: dict[str, float], ctx: Ctx, trace
             )
         )
         if name == "sigmoid":
-            return s, {}, Step("backward", "", "s*(1 - s)", ctx.r(s * (1 - s)), {"s": s})
-        out = trace.add(Step("forward", title, "x*s", ctx.r(x * s), {"x": x, "s": s}, key="output"))
+            return (
+                s,
+                {},
+                Step("backward", "", "sigma*(1 - sigma)", ctx.r(s * (1 - s)), {"sigma": s}),
+            )
+        out = trace.add(
+            Step("forward", title, "x*sigma", ctx.r(x * s), {"x": x, "sigma": s}, key="output")
+        )
         column = {"σ(x)" if beta is None else "σ(βx)": s}
         if beta is None:
             value = s * (1 + x * (1 - s))
             return (
                 out,
                 column,
-                Step("backward", "", "s*(1 + x*(1 - s))", ctx.r(value), {"x": x, "s": s}),
+                Step(
+                    "backward", "", "sigma*(1 + x*(1 - sigma))", ctx.r(value), {"x": x, "sigma": s}
+                ),
             )
         value = s * (1 + beta * x * (1 - s))
-        inputs = {"x": x, "s": s, "beta": beta}
-        return out, column, Step("backward", "", "s*(1 + beta*x*(1 - s))", ctx.r(value), inputs)
+        inputs = {"x": x, "sigma": s, "beta": beta}
+        return (
+            out,
+            column,
+            Step("backward", "", "sigma*(1 + beta*x*(1 - sigma))", ctx.r(value), inputs),
+        )
     if name == "tanh":
         th = trace.add(Step("forward", title, "tanh(x)", ctx.r(tanh(x)), {"x": x}, key="output"))
         return th, {}, Step("backward", "", "1 - t**2", ctx.r(1 - th * th), {"t": th})
@@ -456,11 +468,11 @@ def _forward(name: str, x: np.ndarray, params: dict[str, float], ctx: Ctx, trace
             Step("forward", t("silu.cdf"), "(1 + erf(x/sqrt(2)))/2", ctx.r(normal_cdf(x)), {"x": x})
         )
         out = trace.add(
-            Step("forward", title, "x*P", ctx.r(x * cdf), {"x": x, "P": cdf}, key="output")
+            Step("forward", title, "x*Phi", ctx.r(x * cdf), {"x": x, "Phi": cdf}, key="output")
         )
         value = cdf + x * normal_pdf(x)
-        formula = "P + x*exp(-x**2/2)/sqrt(2*pi)"
-        return out, {"Φ(x)": cdf}, Step("backward", "", formula, ctx.r(value), {"x": x, "P": cdf})
+        formula = "Phi + x*exp(-x**2/2)/sqrt(2*pi)"
+        return out, {"Φ(x)": cdf}, Step("backward", "", formula, ctx.r(value), {"x": x, "Phi": cdf})
     if name == "gelu-tanh":
         c = GELU_TANH_COEF
         u = trace.add(
