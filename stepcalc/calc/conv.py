@@ -633,7 +633,7 @@ def _geometry(work: _Work) -> list:
     ]
 
 
-def _compact(value):
+def compact_setting(value):
     """A setting as written in a formula: one int when every entry is that int."""
     flat = np.asarray(value, dtype=float).ravel()
     if flat.size and np.all(flat == flat[0]) and float(flat[0]).is_integer():
@@ -641,7 +641,7 @@ def _compact(value):
     return value
 
 
-def _call(function: str, args: list, tensors: dict, settings: list) -> tuple[str, dict]:
+def formula_call(function: str, args: list, tensors: dict, settings: list) -> tuple[str, dict]:
     """``function(T1, T2, s1, s2 …)`` with trailing default settings left out.
 
     ``settings`` holds (name, value, default); whole numbers are written into the formula,
@@ -649,7 +649,7 @@ def _call(function: str, args: list, tensors: dict, settings: list) -> tuple[str
     """
     inputs = dict(tensors)
     args = list(args)
-    values = [(name, _compact(value), default) for name, value, default in settings]
+    values = [(name, compact_setting(value), default) for name, value, default in settings]
     while values and isinstance(values[-1][1], int) and values[-1][1] == values[-1][2]:
         values.pop()
     for name, value, _ in values:
@@ -696,7 +696,7 @@ def _forward(work: _Work) -> None:
             "forward",
             ctx.t("conv.padded_input"),
             *_value_between(
-                _call("pad", ["X"], {"X": work.x}, [_geometry(work)[1][:2] + (None,)]),
+                formula_call("pad", ["X"], {"X": work.x}, [_geometry(work)[1][:2] + (None,)]),
                 ctx.r(work.given(pad(work.x4, work.pads))),
             ),
         )
@@ -740,7 +740,7 @@ def _forward(work: _Work) -> None:
             )
     else:
         work.trace.notes.append(ctx.t("conv.note_elided", limit=SHOWN_CELLS))
-    formula, inputs = _call(
+    formula, inputs = formula_call(
         "conv",
         ["X", "rot180(W)" if spec.flip else "W"],
         {"X": work.x, "W": work.w},
@@ -864,7 +864,7 @@ def _backward(work: _Work, g4) -> None:
                 rule="Σ G⊙X_window",
             )
     grad_weight = grad_w4.reshape(work.w.shape)
-    formula, inputs = _call(
+    formula, inputs = formula_call(
         "conv_grad_weight",
         ["X", "G", "rot180(W)" if spec.flip else "W"],
         {"X": work.x, "G": work.given(g4), "W": work.w},
@@ -903,7 +903,7 @@ def _grad_input(work: _Work, g4, used4) -> None:
     upstream = work.given(g4)
     if (work.sh, work.sw) != (1, 1):
         upstream = ctx.r(dilate(upstream, spec.stride))
-        formula, inputs = _call(
+        formula, inputs = formula_call(
             "dilate", ["G"], {"G": work.given(g4)}, [("S", list(spec.stride), None)]
         )
         work.add(
@@ -926,7 +926,7 @@ def _grad_input(work: _Work, g4, used4) -> None:
         "backward",
         ctx.t("conv.padded_upstream"),
         *_value_between(
-            _call("pad", [source], {source: upstream}, [("PF", full_pads, None)]), padded
+            formula_call("pad", [source], {source: upstream}, [("PF", full_pads, None)]), padded
         ),
         note=ctx.t("conv.padded_upstream_note", ph=full_h, pw=full_w),
     )
@@ -971,7 +971,7 @@ def _grad_input(work: _Work, g4, used4) -> None:
         "backward",
         ctx.t("conv.grad_padded") if cropped else ctx.t("conv.grad_input"),
         *_value_between(
-            _call(
+            formula_call(
                 "full_corr",
                 ["G_pad", "W_rot"],
                 {"G_pad": padded, "W_rot": rotated.reshape(work.w.shape)},
@@ -1078,7 +1078,7 @@ def _transpose_forward(work: _Work) -> None:
         "forward",
         ctx.t("conv.output"),
         *_value_between(
-            _call(
+            formula_call(
                 "conv_t",
                 ["X", "W"],
                 {"X": work.x, "W": work.w},
@@ -1148,7 +1148,7 @@ def _transpose_backward(work: _Work, g4) -> None:
         "backward",
         ctx.t("conv.grad_input"),
         *_value_between(
-            _call(
+            formula_call(
                 "conv_t_grad_input",
                 ["X", "W", "G"],
                 {"X": work.x, "W": work.w, "G": work.given(g4)},
@@ -1188,7 +1188,7 @@ def _transpose_backward(work: _Work, g4) -> None:
         "backward",
         ctx.t("conv.grad_weight"),
         *_value_between(
-            _call(
+            formula_call(
                 "conv_t_grad_weight",
                 ["X", "W", "G"],
                 {"X": work.x, "W": work.w, "G": work.given(g4)},
