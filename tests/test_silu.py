@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from stepcalc.calc import activations
+from stepcalc.commands.silu import FUNCTIONS
 from tests.helpers import (
     assert_bad_input,
     assert_matches_torch,
@@ -14,18 +15,6 @@ from tests.helpers import (
     torch_or_skip,
 )
 
-FUNCTIONS = (
-    "silu",
-    "swish",
-    "sigmoid",
-    "relu",
-    "leaky-relu",
-    "tanh",
-    "gelu",
-    "gelu-tanh",
-    "elu",
-    "softplus",
-)
 POINTS = "-1000 -30 -3 -1 -0.5 0 0.5 1 3 30 1000"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from stepcalc.errors import StepcalcError
+from stepcalc.parse import format_shape as _shape
 from stepcalc.trace import Ctx, Step, Table, Trace
 
 MODES = ("standard", "inverted")
@@ -51,10 +52,6 @@ def check_weights(weights: np.ndarray, shape: tuple[int, ...]) -> None:
     raise StepcalcError(
         f"--weights: expected {wanted} (one per unit of --input), got {_shape(weights.shape)}"
     )
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(str(n) for n in shape) if shape else "scalar"
 
 
 def dropout_trace(
@@ -193,92 +190,48 @@ def _dot_step(title: str, weights: np.ndarray, h: np.ndarray, key: str, ctx: Ctx
 
 
 def _mode(trace, mode, x, mask, keep_prob, weights, ctx) -> dict[str, Any]:
+    """Forward steps of one mode: train h, z_train, test h, z_test."""
     t = ctx.t
     name = t(f"dropout.{mode}")
     if mode == "standard":
-        train = trace.add(
-            Step(
-                "forward",
-                t("dropout.train_h", mode=name),
-                "x*m",
-                ctx.r(x * mask),
-                {"x": x, "m": mask},
-                rule="x ⊙ m = D·x",
-                key="standard.train_output",
-            )
-        )
+        train = ctx.r(x * mask), "x*m", {"x": x, "m": mask}, "x ⊙ m = D·x"
+        test = ctx.r(keep_prob * x), "keep_prob*x", {"keep_prob": keep_prob, "x": x}, "p_keep·x"
     else:
-        train = trace.add(
+        inputs = {"x": x, "m": mask, "keep_prob": keep_prob}
+        train = ctx.r(x * mask / keep_prob), "x*m/keep_prob", inputs, "x ⊙ m / p_keep"
+        test = x.copy(), "x", {"x": x}, "x"
+    out: dict[str, Any] = {"mask": mask}
+    for part, (value, formula, inputs, rule) in (("train", train), ("test", test)):
+        h = trace.add(
             Step(
                 "forward",
-                t("dropout.train_h", mode=name),
-                "x*m/keep_prob",
-                ctx.r(x * mask / keep_prob),
-                {"x": x, "m": mask, "keep_prob": keep_prob},
-                rule="x ⊙ m / p_keep",
-                key="inverted.train_output",
+                t(f"dropout.{part}_h", mode=name),
+                formula,
+                value,
+                inputs,
+                rule=rule,
+                key=f"{mode}.{part}_output",
             )
         )
-    out: dict[str, Any] = {"mask": mask, "train_output": train}
-    if weights is not None:
-        out["z_train"] = trace.add(
-            _dot_step(t("dropout.z_train", mode=name), weights, train, f"{mode}.z_train", ctx)
-        )
-    if mode == "standard":
-        test = trace.add(
-            Step(
-                "forward",
-                t("dropout.test_h", mode=name),
-                "keep_prob*x",
-                ctx.r(keep_prob * x),
-                {"keep_prob": keep_prob, "x": x},
-                rule="p_keep·x",
-                key="standard.test_output",
-            )
-        )
-    else:
-        test = trace.add(
-            Step(
-                "forward",
-                t("dropout.test_h", mode=name),
-                "x",
-                x.copy(),
-                {"x": x},
-                rule="x",
-                key="inverted.test_output",
-            )
-        )
-    out["test_output"] = test
-    if weights is not None:
-        out["z_test"] = trace.add(
-            _dot_step(t("dropout.z_test", mode=name), weights, test, f"{mode}.z_test", ctx)
-        )
+        out[f"{part}_output"] = h
+        if weights is not None:
+            title = t(f"dropout.z_{part}", mode=name)
+            out[f"z_{part}"] = trace.add(_dot_step(title, weights, h, f"{mode}.z_{part}", ctx))
     return out
 
 
 def _backward(trace, mode, mask, keep_prob, grad_output, ctx) -> Any:
     """∂L/∂x: the upstream gradient flows only through kept units (÷ p_keep when inverted)."""
-    t = ctx.t
-    name = t(f"dropout.{mode}")
+    inputs = {"g": grad_output, "m": mask}
     if mode == "standard":
-        step = Step(
-            "backward",
-            t("dropout.grad", mode=name),
-            "g*m",
-            ctx.r(grad_output * mask),
-            {"g": grad_output, "m": mask},
-            rule="∂L/∂h ⊙ m",
-        )
+        value, formula, rule = grad_output * mask, "g*m", "∂L/∂h ⊙ m"
     else:
-        step = Step(
-            "backward",
-            t("dropout.grad", mode=name),
-            "g*m/keep_prob",
-            ctx.r(grad_output * mask / keep_prob),
-            {"g": grad_output, "m": mask, "keep_prob": keep_prob},
-            rule="∂L/∂h ⊙ m / p_keep",
-        )
-    step.key = f"{mode}.grad_input"
+        inputs["keep_prob"] = keep_prob
+        value, formula, rule = grad_output * mask / keep_prob, "g*m/keep_prob", "∂L/∂h ⊙ m / p_keep"
+    title = ctx.t("dropout.grad", mode=ctx.t(f"dropout.{mode}"))
+    step = Step(
+        "backward", title, formula, ctx.r(value), inputs, rule=rule, key=f"{mode}.grad_input"
+    )
     return trace.add(step)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stepcalc.errors import StepcalcError
+from stepcalc.parse import format_shape
 from stepcalc.problem import Command, Opt, Problem
 from stepcalc.trace import Ctx, Trace
 
@@ -35,8 +36,8 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     grad_output = p.tensor("grad-output")
     if grad_output is not None and grad_output.shape != x.shape:
         raise StepcalcError(
-            f"--grad-output: shape {_shape(grad_output.shape)} does not match --input "
-            f"{_shape(x.shape)}"
+            f"--grad-output: shape {format_shape(grad_output.shape)} does not match --input "
+            f"{format_shape(x.shape)}"
         )
     depth = p.int("depth", minimum=1)
     if depth is not None and depth > MAX_DEPTH:
@@ -52,10 +53,6 @@ def run(p: Problem, ctx: Ctx) -> Trace:
         compare=compare,
         depth=depth,
     )
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "×".join(str(n) for n in shape) if shape else "scalar"
 
 
 COMMAND = Command(
