@@ -526,7 +526,34 @@ def worksheet_latex(
         lines.append(r"\end{align*}")
         lines.append(emit(solved.trace, View(format="latex", lang=ctx.lang)).rstrip())
     lines.append(r"\end{document}")
-    return "\n".join(lines) + "\n"
+    return latex_symbols("\n".join(lines) + "\n")
+
+
+LATEX_SYMBOLS = {
+    "·": r"\cdot", "×": r"\times", "÷": r"\div", "−": "-", "±": r"\pm", "°": r"^\circ",
+    "²": "^2", "³": "^3", "ˣ": "^x", "ᵗ": "^t", "ᵀ": "^T", "⁻": "^-", "¹": "^1", "′": "^\\prime",
+    "₀": "_0", "₁": "_1", "₂": "_2", "₃": "_3", "ᵢ": "_i", "ⱼ": "_j",
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
+    "η": r"\eta", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "ρ": r"\rho",
+    "σ": r"\sigma", "τ": r"\tau", "φ": r"\varphi", "ψ": r"\psi", "Φ": r"\Phi",
+    "Σ": r"\Sigma", "Δ": r"\Delta", "∇": r"\nabla", "∂": r"\partial", "√": r"\surd",
+    "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "∞": r"\infty", "∈": r"\in",
+    "⊙": r"\odot", "→": r"\to", "←": r"\leftarrow", "…": r"\ldots", "⋮": r"\vdots",
+    "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "‖": r"\|",
+    "Ŷ": r"\hat{Y}", "ŷ": r"\hat{y}", "✓": r"\checkmark",
+}  # fmt: skip
+"""Symbols of the texts as LaTeX math, so the files compile with pdfLaTeX too."""
+
+
+def latex_symbols(text: str) -> str:
+    """Replace Unicode math symbols by ``\\ensuremath{…}`` (valid in text, math and \\text)."""
+    import re
+
+    text = re.sub("(\\w)\u0302", lambda m: rf"\ensuremath{{\hat{{{m.group(1)}}}}}", text)
+    text = text.replace("—", "---").replace("–", "--")
+    return "".join(
+        rf"\ensuremath{{{LATEX_SYMBOLS[ch]}}}" if ch in LATEX_SYMBOLS else ch for ch in text
+    )
 
 
 # ------------------------------------------------------------------- generators
@@ -1212,7 +1239,7 @@ def optimizer_problem(rng: random.Random, difficulty: str) -> Exercise:
     }
     facts: list[tuple[str, str | Say]] = [
         ("algorithm", algorithm),
-        ("params", f"θ₀ = [{_numbers(theta)}]"),
+        ("params", f"[{_numbers(theta)}]"),
         ("lr", _number(lr)),
     ]
     if momentum:
@@ -1235,12 +1262,12 @@ def dropout_problem(rng: random.Random, difficulty: str) -> Exercise:
     keep = rng.choice((0.5, 0.8)) if difficulty == "easy" else rng.choice((0.5, 0.8, 0.75, 0.6))
     options: dict[str, Any] = {"input": _numbers(inputs), "mask": _numbers(mask)}
     facts: list[tuple[str, str | Say]] = [("input", f"h = [{_numbers(inputs)}]")]
-    facts.append(("mask", f"m = [{_numbers(mask)}] (1 = kept)"))
+    facts.append(("mask", f"m = [{_numbers(mask)}]"))
     use_drop = difficulty == "exam" and rng.random() < 0.4
     if use_drop:
         drop = round(1 - keep, 2)
         options["drop-prob"] = _number(drop)
-        facts.append(("drop_prob", f"{_number(drop)} (PyTorch's p)"))
+        facts.append(("drop_prob", _number(drop)))
     else:
         options["keep-prob"] = _number(keep)
         facts.append(("keep_prob", _number(keep)))

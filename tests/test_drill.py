@@ -246,9 +246,39 @@ def test_worksheet_latex_korean(tmp_path):
         assert text.startswith(r"\documentclass")
         assert r"\usepackage{kotex}" in text
         assert text.rstrip().endswith(r"\end{document}")
-        assert r"\subsection*{문제 1 · outsize}" in text
+        assert r"\subsection*{문제 1 \ensuremath{\cdot} outsize}" in text
     assert "구하시오" in sheet_text and r"\hrulefill" in sheet_text
     assert r"\paragraph{정답}" in key_text and r"\begin{align*}" in key_text
+    assert_latex_well_formed(sheet_text)
+    assert_latex_well_formed(key_text)
+
+
+def assert_latex_well_formed(text: str) -> None:
+    """Balanced braces and environments; no symbol pdfLaTeX cannot typeset (Hangul aside)."""
+    import re
+    import unicodedata
+
+    unescaped = re.sub(r"\\[{}]", "", text)
+    assert unescaped.count("{") == unescaped.count("}")
+    begins = re.findall(r"\\begin\{(\w+\*?)\}", text)
+    ends = re.findall(r"\\end\{(\w+\*?)\}", text)
+    assert sorted(begins) == sorted(ends)
+    strange = {ch for ch in text if ord(ch) > 127 and "HANGUL" not in unicodedata.name(ch, "")}
+    assert not strange, strange
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_answer_keys_of_every_topic(topic, tmp_path):
+    key = tmp_path / "key.tex"
+    result = run("drill", topic, "--seed", "2", "--count", "3", "--format", "latex",
+                 "--answers", str(key))  # fmt: skip
+    assert result.code == 0, result.stderr
+    text = key.read_text(encoding="utf-8")
+    assert_latex_well_formed(text)
+    assert text.count(r"\subsection*{Problem") == 3
+    markdown = tmp_path / "key.md"
+    assert run("drill", topic, "--seed", "2", "--count", "3", "--answers", str(markdown)).code == 0
+    assert markdown.read_text(encoding="utf-8").count("**Answers**") == 3
 
 
 def test_files_are_written_whole_or_not_at_all(tmp_path):
