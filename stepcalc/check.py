@@ -10,7 +10,8 @@ re-running the calculation in hand mode (``Ctx.r`` rounds every intermediate hal
 2. *Mixed precisions.* Pages mix precisions from step to step (two decimals for ∂L/∂Ŷ,
    three for the products that use it), and no single run reproduces that. With d the
    decimals the student wrote and k = d − 1 or k = d, each intermediate (each ``ctx.r`` call)
-   may have been kept unrounded or rounded to k or k + 1 decimals. The range of such hand
+   may have been kept unrounded or rounded to k or k + 1 decimals (a nonzero value keeps
+   its first significant digit rather than becoming 0). The range of such hand
    computations is estimated, per cell, as the union of
    a. the first-order interval: the intermediates are split into at most ``MAX_BLOCKS``
       consecutive blocks; re-running with only block b rounded to p decimals measures its
@@ -30,6 +31,7 @@ never "rounding".
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable
@@ -156,12 +158,21 @@ class HandCtx(Ctx):
     """Hand mode that counts the intermediates it sees and rounds each to its own precision.
 
     ``schedule[i]`` is the decimals for the i-th intermediate (None: kept unrounded); calls
-    beyond the schedule, or every call without one, use ``decimals``.
+    beyond the schedule, or every call without one, use ``decimals``. With ``keep_digit`` a
+    nonzero number is never rounded to zero: it keeps its first significant digit, as a
+    student writes 0.00004 rather than 0.00 before dividing by it.
     """
 
-    def __init__(self, base: Ctx, decimals: int, schedule: tuple[int | None, ...] | None = None):
+    def __init__(
+        self,
+        base: Ctx,
+        decimals: int,
+        schedule: tuple[int | None, ...] | None = None,
+        keep_digit: bool = False,
+    ):
         super().__init__(lang=base.lang, round_steps=decimals, ascii=base.ascii)
         self.schedule = schedule
+        self.keep_digit = keep_digit
         self.calls = 0
 
     def r(self, value: Any) -> Any:
@@ -170,7 +181,28 @@ class HandCtx(Ctx):
         decimals = self.round_steps
         if self.schedule is not None and index < len(self.schedule):
             decimals = self.schedule[index]
-        return value if decimals is None else round_half_up(value, decimals)
+        if decimals is None:
+            return value
+        if self.keep_digit:
+            return _round_keeping_digit(value, decimals)
+        return round_half_up(value, decimals)
+
+
+def _round_keeping_digit(value: Any, decimals: int) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        rounded = round_half_up(value, decimals)
+        if rounded == 0 and value != 0 and math.isfinite(value):
+            return round_half_up(value, max(decimals, -math.floor(math.log10(abs(value)))))
+        return rounded
+    if isinstance(value, list | tuple):
+        return [_round_keeping_digit(item, decimals) for item in value]
+    import numpy as np
+
+    array = np.asarray(value, dtype=float)
+    flat = [_round_keeping_digit(float(item), decimals) for item in array.ravel()]
+    return np.array(flat, dtype=float).reshape(array.shape)
 
 
 class HandRuns:
@@ -181,14 +213,19 @@ class HandRuns:
         self._exact = exact if self.ctx.round_steps is None else None
         self._runs: dict[tuple, Any] = {}
 
-    def _run(self, decimals: int | None, schedule: tuple[int | None, ...] | None = None):
-        key = (decimals, schedule)
+    def _run(
+        self,
+        decimals: int | None,
+        schedule: tuple[int | None, ...] | None = None,
+        keep_digit: bool = False,
+    ):
+        key = (decimals, schedule, keep_digit)
         if key not in self._runs:
             self._runs[key] = None
             try:
                 if self.rerun is not None:
                     context = (
-                        HandCtx(self.ctx, decimals, schedule)
+                        HandCtx(self.ctx, decimals, schedule, keep_digit)
                         if decimals is not None
                         else Ctx(lang=self.ctx.lang, ascii=self.ctx.ascii)
                     )
@@ -200,8 +237,8 @@ class HandRuns:
                 self._runs[key] = None
         return self._runs[key]
 
-    def uniform(self, decimals: int) -> dict[str, Any] | None:
-        run = self._run(decimals)
+    def uniform(self, decimals: int, keep_digit: bool = False) -> dict[str, Any] | None:
+        run = self._run(decimals, keep_digit=keep_digit)
         return run[0] if run else None
 
     def exact(self) -> dict[str, Any] | None:
@@ -224,7 +261,7 @@ class HandRuns:
         results = []
         for start, stop in zip(edges, edges[1:], strict=False):
             schedule = tuple(decimals if start <= i < stop else None for i in range(calls))
-            run = self._run(decimals, schedule)
+            run = self._run(decimals, schedule, keep_digit=True)
             results.append(run[0] if run else None)
         return results
 
@@ -237,7 +274,7 @@ class HandRuns:
         for seed in range(MIXED_RUNS):
             rng = random.Random(f"{low}:{seed}")
             schedule = tuple(rng.choice((None, low, low + 1)) for _ in range(calls))
-            run = self._run(low, schedule)
+            run = self._run(low, schedule, keep_digit=True)
             results.append(run[0] if run else None)
         return results
 
@@ -344,7 +381,11 @@ def _mixed_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
             shifts = [0.0] + [m[i] - e for m in moved if m is not None]
             additive_low[i] += min(shifts)
             additive_high[i] += max(shifts)
-    whole_runs = [runs.uniform(k), runs.uniform(k + 1), *runs.mixed_results(k)]
+    whole_runs = [
+        runs.uniform(k, keep_digit=True),
+        runs.uniform(k + 1, keep_digit=True),
+        *runs.mixed_results(k),
+    ]
     for result in whole_runs:
         cells = values(result)
         if cells is None:
