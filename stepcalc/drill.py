@@ -28,6 +28,10 @@ from stepcalc.problem import Command, Problem
 from stepcalc.render.common import fmt_inline, matrix_lines
 from stepcalc.trace import Ctx, Trace, plain
 
+CONTRACT_ORDER = (
+    "outsize", "params", "conv", "pool", "silu", "dropout", "optimizer", "yolo-toy",
+    "graph", "loss", "batchnorm",
+)  # fmt: skip
 DIFFICULTIES = ("easy", "exam")
 MIX = "mix"
 """Pseudo-topic: each problem from a randomly chosen offered topic."""
@@ -97,7 +101,7 @@ def offered_topics() -> list[str]:
     """Topics with a generator whose command module exists, in the contract's order."""
     return [
         topic
-        for topic in GENERATORS
+        for topic in sorted(GENERATORS, key=CONTRACT_ORDER.index)
         if importlib.util.find_spec(f"stepcalc.commands.{module_name(topic)}") is not None
     ]
 
@@ -1284,3 +1288,59 @@ def dropout_problem(rng: random.Random, difficulty: str) -> Exercise:
         answer["standard.z_test"] = sum(w * keep * x for w, x in zip(weights, inputs, strict=True))
         answer["inverted.z_train"] = sum(w * x / keep for w, x in zip(weights, kept, strict=True))
     return Exercise("dropout", options, tuple(answer), answer, intro="dropout", facts=facts)
+
+
+def _pool(image, kernel: int, stride: int, mode: str, grad_output=None):
+    """Pooling output and, given an upstream gradient, the routed ∂L/∂X (first maximum wins)."""
+    rows = (len(image) - kernel) // stride + 1
+    cols = (len(image[0]) - kernel) // stride + 1
+    output = [[0.0] * cols for _ in range(rows)]
+    grad_input = [[0.0] * len(image[0]) for _ in image]
+    for i in range(rows):
+        for j in range(cols):
+            window = [
+                (image[i * stride + a][j * stride + b], i * stride + a, j * stride + b)
+                for a in range(kernel)
+                for b in range(kernel)
+            ]
+            upstream = grad_output[i][j] if grad_output else 0.0
+            if mode == "max":
+                best = max(window, key=lambda cell: cell[0])  # the first of equal maxima
+                output[i][j] = best[0]
+                grad_input[best[1]][best[2]] += upstream
+            else:
+                output[i][j] = sum(cell[0] for cell in window) / kernel**2
+                for _, r, c in window:
+                    grad_input[r][c] += upstream / kernel**2
+    return output, grad_input
+
+
+@generator("pool")
+def pool_problem(rng: random.Random, difficulty: str) -> Exercise:
+    mode = rng.choice(("max", "max", "avg"))
+    size, kernel, stride = 4, 2, 2
+    if difficulty == "exam" and rng.random() < 0.4:
+        size, stride = 3, 1
+    image = _matrix(
+        rng, size, size, tuple(range(10)) if difficulty == "easy" else tuple(range(-3, 10))
+    )
+    options: dict[str, Any] = {"input": _rows(image), "mode": mode, "kernel": str(kernel)}
+    facts: list[tuple[str, str | Say]] = [
+        ("mode", mode),
+        ("kernel", _dims((kernel, kernel))),
+        ("stride", str(stride)),
+    ]
+    if stride != kernel:
+        options["stride"] = str(stride)
+    shown: dict[str, Any] = {"X": image}
+    grad_output = None
+    if difficulty == "exam":
+        rows = (size - kernel) // stride + 1
+        grad_output = _matrix(rng, rows, rows, (-1, 1, 2, 3))
+        options["grad-output"] = _rows(grad_output)
+        shown["∂L/∂O"] = grad_output
+    output, grad_input = _pool(image, kernel, stride, mode, grad_output)
+    answer: dict[str, Any] = {"output": output}
+    if grad_output:
+        answer["grad_input"] = grad_input
+    return Exercise("pool", options, tuple(answer), answer, intro="pool", facts=facts, shown=shown)

@@ -167,4 +167,8 @@ TEXT = {
         "training time):",
         "고정된 마스크의 드롭아웃: 표준(테스트 때 스케일)과 역 드롭아웃(학습 때 스케일):",
     ),
+    "pool": (
+        "Pooling as in PyTorch (max: the gradient goes to the first maximum of each window):",
+        "PyTorch 방식의 풀링 (최대 풀링: 기울기는 각 창의 첫 번째 최댓값 위치로 전달):",
+    ),
 }
