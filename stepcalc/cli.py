@@ -128,7 +128,12 @@ def _typer_parameter(opt: Opt) -> inspect.Parameter:
 
 
 def _argument_parameter(arg: Arg) -> inspect.Parameter:
-    default = typer.Argument(... if arg.required else None, help=arg.help, show_default=False)
+    default = typer.Argument(
+        ... if arg.required else None,
+        help=arg.help,
+        show_default=False,
+        metavar=arg.name.upper(),
+    )
     return inspect.Parameter(
         _pyname(arg.name),
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
