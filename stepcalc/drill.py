@@ -816,7 +816,7 @@ def _params_cnn(rng: random.Random) -> Exercise:
     ask = ("layers[0].params", f"layers[{linear_index}].params", "total")
     if convention == "keras":
         ask += ("trainable",)
-    stack = [f"conv {channels}→{filters}, {kernel}×{kernel}, padding {padding}"]
+    stack = [f"conv {channels}→{filters}, {kernel}×{kernel}, P = {padding}"]
     if batchnorm:
         stack.append(f"batchnorm ({convention})")
     stack += ["relu", "maxpool 2×2", "flatten", f"linear → {classes}"]
@@ -1142,7 +1142,7 @@ def conv_problem(rng: random.Random, difficulty: str) -> Exercise:
         facts.append(("stride", str(stride)))
     if padding:
         options["padding"] = str(padding)
-        facts.append(("padding", f"{padding} (zeros)"))
+        facts.append(("padding", str(padding)))
     used = _rot180(kernel) if variant == "flip" else kernel
     if variant == "flip":
         options["flip"] = True

@@ -122,8 +122,9 @@ TEXT = {
         "완전 연결 신경망(MLP)의 파라미터(가중치와 편향) 수를 세시오:",
     ),
     "params_cnn": (
-        "A small CNN (stride 1; layers are numbered from 0 as in the result's list):",
-        "작은 CNN (스트라이드 1; 층 번호는 결과 목록처럼 0부터):",
+        "A small CNN (stride 1, P = zero padding per side; layers are numbered from 0 as in "
+        "the result's list):",
+        "작은 CNN (스트라이드 1, P = 한쪽 제로 패딩; 층 번호는 결과 목록처럼 0부터):",
     ),
     "silu": (
         "An activation function, element by element (f' is the derivative; PyTorch: ReLU'(0) = 0):",
