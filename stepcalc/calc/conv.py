@@ -88,6 +88,25 @@ def _tap_view(xp, i: int, j: int, ho: int, wo: int, stride, dilation):
     return xp[..., r0 : r0 + sh * (ho - 1) + 1 : sh, c0 : c0 + sw * (wo - 1) + 1 : sw]
 
 
+def _row_runs(hp: int, wp: int, kh: int, kw: int, ho: int, wo: int, dilation):
+    """Stride 1: every tap reads one contiguous run of the flattened padded input.
+
+    Output cell (i, j) sits at i·wp + j of a grid ``wp`` wide; the run of tap (a, b) starts
+    at a·dh·wp + b·dw and is ``(ho − 1)·wp + wo`` long. The columns past ``wo`` are scratch.
+    """
+    length = (ho - 1) * wp + wo
+    starts = [(a, b, a * dilation[0] * wp + b * dilation[1]) for a in range(kh) for b in range(kw)]
+    return length, starts
+
+
+def _on_grid(grad_out, wp: int, length: int):
+    """The upstream laid on the ``wp``-wide grid (zeros in the scratch columns), flattened."""
+    n, co, ho, wo = grad_out.shape
+    grid = np.zeros((n, co, ho, wp))
+    grid[..., :wo] = grad_out
+    return grid.reshape(n, co, ho * wp)[:, :, :length]
+
+
 def conv2d(x, w, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
     """PyTorch ``conv2d`` (cross-correlation) in float64: x (N,C,H,W), w (Co,C/groups,kh,kw)."""
     x = np.asarray(x, dtype=float)
@@ -96,23 +115,36 @@ def conv2d(x, w, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), grou
     n, c, h, wd = x.shape
     co, cig, kh, kw = w.shape
     groups = int(groups)
+    cog = co // groups
     ho = _out_len(h, kh, stride[0], *pads[0], dilation[0])
     wo = _out_len(wd, kw, stride[1], *pads[1], dilation[1])
-    xp = pad(x, pads) if any(pads[0] + pads[1]) else x
-    out = np.zeros((n, co, ho * wo))
-    cog = co // groups
-    for g in range(groups):
-        xs_g = xp[:, g * cig : (g + 1) * cig]
-        w_g = w[g * cog : (g + 1) * cog]
-        acc = out[:, g * cog : (g + 1) * cog]
-        for i in range(kh):
-            for j in range(kw):
-                taps = _tap_view(xs_g, i, j, ho, wo, stride, dilation).reshape(n, cig, ho * wo)
-                acc += np.matmul(w_g[:, :, i, j], taps)
-    out = out.reshape(n, co, ho, wo)
+    xp = np.ascontiguousarray(pad(x, pads) if any(pads[0] + pads[1]) else x)
+    hp, wp = xp.shape[2:]
+    if stride == (1, 1):
+        length, starts = _row_runs(hp, wp, kh, kw, ho, wo, dilation)
+        flat = xp.reshape(n, c, hp * wp)
+        grid = np.zeros((n, co, ho * wp))
+        for g, sample in np.ndindex(groups, n):
+            acc = grid[sample, g * cog : (g + 1) * cog, :length]
+            for a, b, start in starts:
+                taps = flat[sample, g * cig : (g + 1) * cig, start : start + length]
+                acc += w[g * cog : (g + 1) * cog, :, a, b] @ taps
+        out = grid.reshape(n, co, ho, wp)[..., :wo]
+    else:
+        out = np.zeros((n, co, ho * wo))
+        for g in range(groups):
+            xs_g = xp[:, g * cig : (g + 1) * cig]
+            acc = out[:, g * cog : (g + 1) * cog]
+            for a in range(kh):
+                for b in range(kw):
+                    taps = _tap_view(xs_g, a, b, ho, wo, stride, dilation)
+                    acc += np.matmul(
+                        w[g * cog : (g + 1) * cog, :, a, b], taps.reshape(n, cig, ho * wo)
+                    )
+        out = out.reshape(n, co, ho, wo)
     if bias is not None:
-        out += np.asarray(bias, dtype=float).reshape(1, co, 1, 1)
-    return out
+        out = out + np.asarray(bias, dtype=float).reshape(1, co, 1, 1)
+    return np.ascontiguousarray(out)
 
 
 def _conv2d_grad_input(grad_out, w, input_hw, stride, dilation, pads, groups):
@@ -121,17 +153,29 @@ def _conv2d_grad_input(grad_out, w, input_hw, stride, dilation, pads, groups):
     _, cig, kh, kw = w.shape
     h, wd = input_hw
     (top, bottom), (left, right) = pads
-    gxp = np.zeros((n, cig * groups, h + top + bottom, wd + left + right))
-    flat = grad_out.reshape(n, co, ho * wo)
+    hp, wp = h + top + bottom, wd + left + right
+    gxp = np.zeros((n, cig * groups, hp, wp))
     cog = co // groups
-    for g in range(groups):
-        gx_g = gxp[:, g * cig : (g + 1) * cig]
-        w_g = w[g * cog : (g + 1) * cog]
-        g_g = flat[:, g * cog : (g + 1) * cog]
-        for i in range(kh):
-            for j in range(kw):
-                contribution = np.matmul(w_g[:, :, i, j].T, g_g).reshape(n, cig, ho, wo)
-                _tap_view(gx_g, i, j, ho, wo, stride, dilation)[...] += contribution
+    if stride == (1, 1):
+        length, starts = _row_runs(hp, wp, kh, kw, ho, wo, dilation)
+        upstream = _on_grid(grad_out, wp, length)
+        flat = gxp.reshape(n, cig * groups, hp * wp)
+        for g, sample in np.ndindex(groups, n):
+            g_g = upstream[sample, g * cog : (g + 1) * cog]
+            for a, b, start in starts:
+                flat[sample, g * cig : (g + 1) * cig, start : start + length] += (
+                    w[g * cog : (g + 1) * cog, :, a, b].T @ g_g
+                )
+    else:
+        upstream = grad_out.reshape(n, co, ho * wo)
+        for g in range(groups):
+            gx_g = gxp[:, g * cig : (g + 1) * cig]
+            g_g = upstream[:, g * cog : (g + 1) * cog]
+            for a in range(kh):
+                for b in range(kw):
+                    contribution = np.matmul(w[g * cog : (g + 1) * cog, :, a, b].T, g_g)
+                    view = _tap_view(gx_g, a, b, ho, wo, stride, dilation)
+                    view += contribution.reshape(n, cig, ho, wo)
     return gxp[:, :, top : top + h, left : left + wd]
 
 
@@ -139,17 +183,29 @@ def _conv2d_grad_weight(x, grad_out, kernel_hw, stride, dilation, pads, groups):
     n, co, ho, wo = grad_out.shape
     kh, kw = kernel_hw
     cig = x.shape[1] // groups
-    xp = pad(x, pads) if any(pads[0] + pads[1]) else x
-    flat = grad_out.reshape(n, co, ho * wo)
-    gw = np.zeros((co, cig, kh, kw))
     cog = co // groups
+    xp = np.ascontiguousarray(pad(x, pads) if any(pads[0] + pads[1]) else x)
+    hp, wp = xp.shape[2:]
+    gw = np.zeros((co, cig, kh, kw))
+    if stride == (1, 1):
+        length, starts = _row_runs(hp, wp, kh, kw, ho, wo, dilation)
+        upstream = _on_grid(grad_out, wp, length)
+        flat = xp.reshape(n, x.shape[1], hp * wp)
+        for g, sample in np.ndindex(groups, n):
+            g_g = upstream[sample, g * cog : (g + 1) * cog]
+            for a, b, start in starts:
+                taps = flat[sample, g * cig : (g + 1) * cig, start : start + length]
+                gw[g * cog : (g + 1) * cog, :, a, b] += g_g @ taps.T
+        return gw
+    upstream = grad_out.reshape(n, co, ho * wo)
     for g in range(groups):
         xs_g = xp[:, g * cig : (g + 1) * cig]
-        g_g = flat[:, g * cog : (g + 1) * cog]
-        for i in range(kh):
-            for j in range(kw):
-                taps = _tap_view(xs_g, i, j, ho, wo, stride, dilation).reshape(n, cig, ho * wo)
-                gw[g * cog : (g + 1) * cog, :, i, j] = np.einsum("nop,ncp->oc", g_g, taps)
+        g_g = upstream[:, g * cog : (g + 1) * cog]
+        for a in range(kh):
+            for b in range(kw):
+                taps = _tap_view(xs_g, a, b, ho, wo, stride, dilation).reshape(n, cig, ho * wo)
+                product = np.matmul(g_g, taps.transpose(0, 2, 1))
+                gw[g * cog : (g + 1) * cog, :, a, b] = product.sum(axis=0)
     return gw
 
 
