@@ -132,6 +132,24 @@ def test_answers_from_stdin_one_right_one_wrong():
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("topic", TOPICS)
+def test_right_answers_score_full_marks_for_every_topic(topic):
+    answers = right_answers(topic, 3, 2)
+    stdin = "".join(answer_text(a) + "\n" for problem in answers for a in problem)
+    result = run("drill", topic, "--seed", "3", "--count", "2", stdin=stdin)
+    total = sum(map(len, answers))
+    assert f"score: {total}/{total} answers right (100%)" in result.stdout, result.stdout
+    assert result.code == 0
+
+
+def test_answers_rounded_to_the_asked_decimals_are_right():
+    solved = drill.solve(drill.Exercise("silu", {"input": "-2 1 0", "fn": "tanh"}, (), {}, "silu"))
+    item = solved.judge("output", drill.parse_answer("-0.96 0.76 0", "output"))
+    assert item["verdict"] == "correct"
+    item = solved.judge("output", drill.parse_answer("-0.96 0.5 0", "output"))
+    assert item["verdict"] == "wrong" and item["index"] == [1]
+
+
 def test_all_right_exits_zero_and_first_wrong_cell_is_named():
     (answers,) = right_answers("outsize", 21, difficulty="easy")
     stdin = "".join(answer_text(a) + "\n" for a in answers)
