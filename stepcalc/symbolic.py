@@ -176,12 +176,15 @@ def loss_and_gradient(node, names: list[str]):
     are SymPy syntax over ``names``; the functions are lambdified for NumPy once and take
     the variables in the order of ``names`` (the gradient one returns a list).
     """
+    import numpy as np
     import sympy
 
     real = {sympy.Symbol(name): sympy.Symbol(name, real=True) for name in names}
     expression = expression_to_sympy(node).xreplace(real)
     symbols = [real[sympy.Symbol(name)] for name in names]
     derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
-    loss_function = sympy.lambdify(symbols, expression, modules="numpy")
-    gradient_function = sympy.lambdify(symbols, derivatives, modules="numpy")
+    # The numpy module object (not the name "numpy"): lambdify then skips a star import
+    # that would load numpy.testing and numpy.f2py (a third of a second).
+    loss_function = sympy.lambdify(symbols, expression, modules=[np])
+    gradient_function = sympy.lambdify(symbols, derivatives, modules=[np])
     return str(expression), [str(d) for d in derivatives], loss_function, gradient_function

@@ -108,6 +108,8 @@ class Ctx:
 
 def plain(value: Any) -> Any:
     """Plain JSON-able Python: arrays to nested lists, NaN and infinities to None, -0.0 to 0.0."""
+    if type(value) is float:  # the common case first (long trajectories are mostly floats)
+        return value + 0.0 if value - value == 0.0 else None
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

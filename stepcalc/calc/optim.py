@@ -422,13 +422,10 @@ class LossGradients:
         )
 
     def gradient(self, theta: np.ndarray, k: int, ctx: Ctx) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            values = self._grad(*theta)
-        return ctx.r(np.array(values, dtype=float).reshape(-1))
+        return ctx.r(np.array(self._grad(*theta), dtype=float).reshape(-1))
 
     def loss(self, theta: np.ndarray, ctx: Ctx) -> float:
-        with np.errstate(all="ignore"):
-            return ctx.r(float(self._loss(*theta)))
+        return ctx.r(float(self._loss(*theta)))
 
     def steps(self, theta, g, shape, ctx: Ctx) -> list[Step]:
         out = []
@@ -656,6 +653,12 @@ class OptimizerProblem:
 
 
 def optimizer_trace(problem: OptimizerProblem, ctx: Ctx) -> Trace:
+    """The worked steps, the trajectory and the tables of one problem (one or more runs)."""
+    with np.errstate(all="ignore"):  # a diverging run gives inf/nan as torch does, silently
+        return _optimizer_trace(problem, ctx)
+
+
+def _optimizer_trace(problem: OptimizerProblem, ctx: Ctx) -> Trace:
     shape = problem.params.shape
     theta0 = problem.params.reshape(-1).astype(float)
     optimizers = [_configured(algo, problem) for algo in problem.algorithms]
@@ -871,15 +874,16 @@ def _plot(trace: Trace, runs: list[Run], theta0, source, ctx: Ctx) -> None:
         legend_labels=labels,
         width=PLOT_WIDTH,
         height=PLOT_HEIGHT,
-        force_ascii=True,
+        character_set="ascii",  # one mark per series (+, x, o …), readable without colour
+        color=False,
         lines=True,
     )
     if source.loss_known:
         start = source.loss(theta0, ctx)
         series = [[start] + [run.losses[k] for k in steps[1:]] for run in runs]
         title = ctx.t("optimizer.plot_loss")
-        text = plot_to_string(_finite(series), [steps] * len(runs), title=title, **options)
-        trace.tables.append(Table(title, [""], [[_plot_text(text)]]))
+        text = plot_to_string(_finite(series), [steps] * len(runs), **options)
+        trace.tables.append(Table(title, [""], [[_plot_text(text, ctx.ascii)]]))
     if theta0.size == 2 or not source.loss_known:
         index = [0, 1] if theta0.size == 2 else [0]
         paths = [[list(theta0[index])] for _ in runs]
@@ -895,8 +899,8 @@ def _plot(trace: Trace, runs: list[Run], theta0, source, ctx: Ctx) -> None:
             xs = [steps] * len(runs)
             ys = [[p[0] for p in path] for path in paths]
             title = ctx.t("optimizer.plot_param")
-        text = plot_to_string(_finite(ys), _finite(xs), title=title, **options)
-        trace.tables.append(Table(title, [""], [[_plot_text(text)]]))
+        text = plot_to_string(_finite(ys), _finite(xs), **options)
+        trace.tables.append(Table(title, [""], [[_plot_text(text, ctx.ascii)]]))
 
 
 def _finite(series: list[list[float]]) -> list[list[float]]:
@@ -906,8 +910,11 @@ def _finite(series: list[list[float]]) -> list[list[float]]:
     ]
 
 
-def _plot_text(text: Any) -> str:
-    return text if isinstance(text, str) else "\n".join(text)
+def _plot_text(text: Any, ascii_only: bool) -> str:
+    text = text if isinstance(text, str) else "\n".join(text)
+    if ascii_only:
+        text = text.translate(str.maketrans("┌┐└┘─│", "++++-|"))
+    return text
 
 
 # ----------------------------------------------------------------------------- reading input
@@ -1019,5 +1026,6 @@ def run_arrays(
             return gradient(theta, k)
 
     opt = configure(algo, hyper, convention)
-    run = iterate(opt, params.reshape(-1), _Callback(), steps, Ctx(), record=False)
+    with np.errstate(all="ignore"):
+        run = iterate(opt, params.reshape(-1), _Callback(), steps, Ctx(), record=False)
     return run.final.reshape(params.shape), run.state
