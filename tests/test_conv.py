@@ -159,7 +159,7 @@ def test_numeric_core_helpers():
     assert out.shape == (1, 1, 2, 2) and grad_bias.tolist() == [4]
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_matches_torch_on_random_problems(seed):
     torch = torch_or_skip()
     F = torch.nn.functional
@@ -198,11 +198,11 @@ def test_matches_torch_on_random_problems(seed):
     assert_matches_torch(result["grad_input"], xt.grad)
     assert_matches_torch(result["grad_weight"], wt.grad)
     assert_matches_torch(result["grad_bias"], bt.grad)
-    if seed < 3:
+    if seed == 0:
         assert_steps_honest(document["steps"])
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(8))
 def test_transpose_matches_torch_and_outsize(seed):
     torch = torch_or_skip()
     F = torch.nn.functional
@@ -248,7 +248,7 @@ def test_transpose_matches_torch_and_outsize(seed):
     assert_matches_torch(result["grad_input"], xt.grad)
     assert_matches_torch(result["grad_weight"], wt.grad)
     assert_matches_torch(result["grad_bias"], bt.grad)
-    if seed < 3:
+    if seed == 0:
         assert_steps_honest(document["steps"])
     size = run_json(
         "outsize", "--kind", "transpose", "--input", f"{h},{w}", "--kernel", f"{kh},{kw}",

@@ -402,7 +402,7 @@ SHOWN_CELLS = 64
 """Cells per channel up to which every cell gets its own written-out step."""
 SHOWN_STEPS = 256
 """Written-out steps in one group at most (all channels together)."""
-SHOWN_TERMS = 150
+SHOWN_TERMS = 100
 """Products in one written-out sum at most."""
 RESULT_KEYS = ("output", "grad_input", "grad_weight", "grad_bias")
 
