@@ -420,6 +420,19 @@ class ConvSpec:
     output_padding: tuple[int, int] = (0, 0)
 
 
+SHOWN_INPUT_CELLS = 128
+"""Given tensors up to this size are printed above the steps (JSON always has them)."""
+
+
+def shown(tensors: dict) -> dict:
+    """The given tensors small enough to print side by side above the steps."""
+    return {
+        label: value
+        for label, value in tensors.items()
+        if value is not None and np.size(value) <= SHOWN_INPUT_CELLS
+    }
+
+
 def _shape_text(shape) -> str:
     return "×".join(str(n) for n in shape) if len(shape) else "scalar"
 
@@ -662,9 +675,13 @@ def _header(work: _Work) -> None:
     }
     if spec.transpose:
         trace.inputs["output_padding"] = list(spec.output_padding)
-    trace.shown_inputs = {ctx.t("conv.input_label"): work.x, ctx.t("conv.kernel_label"): work.w}
-    if work.bias is not None:
-        trace.shown_inputs[ctx.t("conv.bias_label")] = work.bias
+    trace.shown_inputs = shown(
+        {
+            ctx.t("conv.input_label"): work.x,
+            ctx.t("conv.kernel_label"): work.w,
+            ctx.t("conv.bias_label"): work.bias,
+        }
+    )
     trace.notes.append(ctx.t(f"conv.note_{kind}"))
     if spec.padding == "same":
         trace.notes.append(ctx.t("conv.note_same", top=top, bottom=bottom, left=left, right=right))
@@ -984,7 +1001,8 @@ def _grad_input(work: _Work, g4, used4) -> None:
         *_value_between(
             formula_call("pad", [source], {source: upstream}, [("PF", full_pads, None)]), padded
         ),
-        note=ctx.t("conv.padded_upstream_note", ph=full_h, pw=full_w),
+        note=ctx.t("conv.padded_upstream_note", ph=full_h, pw=full_w)
+        + (ctx.t("conv.padded_upstream_extra") if extra_h or extra_w else ""),
     )
     grad_padded4 = ctx.r(full_corr(as4d(padded), rotated, spec.dilation, work.groups))
     cropped = any(work.pads[0] + work.pads[1])
@@ -1114,7 +1132,7 @@ def _transpose_forward(work: _Work) -> None:
                                 work.w4[c, o_local, a, b],
                             )
                         )
-            formula, inputs = _products(sorted(terms, key=lambda t: t[0]))
+            formula, inputs = _products(sorted(terms, key=_cell_order))
             if work.bias is not None:
                 name = work.b_name(o)
                 formula += f" + {name}"
@@ -1146,6 +1164,11 @@ def _transpose_forward(work: _Work) -> None:
         key="output",
     )
     work.trace.result["output"] = output
+
+
+def _cell_order(term) -> tuple[int, ...]:
+    """Sort key of a product by its input cell's index (``x_1_10`` after ``x_1_2``)."""
+    return tuple(int(part) for part in term[0].split("_")[1:])
 
 
 def _sources(position: int, size: int, kernel: int, stride: int, dilation: int):

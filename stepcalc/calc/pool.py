@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcalc import limits
-from stepcalc.calc.conv import as4d, as_given, formula_call
+from stepcalc.calc.conv import as4d, as_given, formula_call, shown
 from stepcalc.calc.shapes import conv_out
 from stepcalc.errors import StepcalcError
 from stepcalc.trace import Ctx, Step, Trace
@@ -258,7 +258,7 @@ def pool(x, spec: PoolSpec, ctx: Ctx, grad_output=None, backward=False) -> Trace
             "ceil_mode": spec.ceil_mode,
             "count_include_pad": True,
         },
-        shown_inputs={ctx.t("pool.input_label"): x},
+        shown_inputs=shown({ctx.t("pool.input_label"): x}),
     )
     trace.notes.append(ctx.t(f"pool.note_{kind}"))
     if spec.ceil_mode:

@@ -77,10 +77,12 @@ TEXT = {
     ),
     "padded_upstream": ("upstream padded", "패딩한 상류 기울기"),
     "padded_upstream_note": (
-        "full correlation: pad by D(K − 1) = {ph}, {pw} on each side (a bit more at the end "
-        "when the stride left rows uncovered)",
-        "완전 상관: 각 변에 D(K − 1) = {ph}, {pw}만큼 0 채움 (스트라이드로 남은 행이 있으면 끝에 "
-        "조금 더)",
+        "full correlation: D(K − 1) = {ph}, {pw} zeros on each side",
+        "완전 상관: 각 변에 D(K − 1) = {ph}, {pw}만큼 0 채움",
+    ),
+    "padded_upstream_extra": (
+        "; more at the end for the rows/columns the stride skipped",
+        "; 스트라이드로 건너뛴 행/열만큼 끝에 더 채움",
     ),
     "crop_note": (
         "drop the padding rows and columns: they are not part of the input",
