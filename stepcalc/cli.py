@@ -200,6 +200,11 @@ def _usage_message(exc: BaseException) -> str | None:
     message = " ".join(str(formatter()).split())
     context = getattr(exc, "ctx", None)
     command = getattr(getattr(context, "command", None), "name", None)
+    option = getattr(exc, "option_name", None)
+    if command is None and isinstance(option, str) and option.startswith("--"):
+        if "requires an argument" in message:
+            return f"{option}: needs a value"
+        return f"{option}: {message}"
     if command and command != "stepcalc" and not message.startswith("--"):
         message = f"{command}: {message}"
     return message

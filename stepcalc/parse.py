@@ -51,7 +51,10 @@ def parse_scalar(text: Any, option: str) -> float:
     if isinstance(text, bool):
         raise StepcalcError(f"{option}: expected a number, got {str(text).lower()}")
     if isinstance(text, int | float):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            raise StepcalcError(f"{option}: {str(text)[:20]}… is too large") from None
         if not math.isfinite(value):
             raise StepcalcError(f"{option}: {text!r} is not a finite number")
         return text if isinstance(text, Written) else Written(value, repr(text))
@@ -384,7 +387,11 @@ def load_mapping(path: str, option: str) -> dict[str, Any]:
 def load_yaml_text(text: str, where: str) -> Any:
     import yaml
 
-    loader = _strict_loader()(text)
+    try:
+        loader = _strict_loader()(text)
+    except yaml.YAMLError as exc:  # the reader rejects control characters at once
+        problem = getattr(exc, "problem", None) or str(exc).split(":")[0]
+        raise StepcalcError(f"{where}: {problem}") from None
     try:
         return loader.get_single_data()
     except StepcalcError as exc:
