@@ -308,3 +308,24 @@ def test_channel_mismatch_names_both_shapes():
 
 def test_element_limit_is_checked_before_computing():
     assert_bad_input("conv", "--input", "1", "--kernel", "1", "--padding", "1500", mentions="limit")
+
+
+def test_flip_with_stride_padding_dilation_groups_matches_torch():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 5, 6)).round(2)
+    w = rng.normal(size=(2, 1, 3, 2)).round(2)
+    document = conv(
+        "--input", json.dumps(x.tolist()), "--kernel", json.dumps(w.tolist()),
+        "--stride", "2,1", "--padding", "1,2", "--dilation", "1,2", "--groups", "2",
+        "--flip", "--backward", "--bias", "1 2",
+    )  # fmt: skip
+    xt = torch.tensor(x[None], requires_grad=True)
+    wt = torch.tensor(w, requires_grad=True)
+    bias = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    out = torch.nn.functional.conv2d(xt, torch.flip(wt, (2, 3)), bias, (2, 1), (1, 2), (1, 2), 2)
+    out.backward(torch.ones_like(out))
+    assert_matches_torch(document["result"]["output"], out[0])
+    assert_matches_torch(document["result"]["grad_input"], xt.grad[0])
+    assert_matches_torch(document["result"]["grad_weight"], wt.grad)
+    assert_steps_honest(document["steps"])
