@@ -157,6 +157,14 @@ def _evaluate(rule: Rule, env: dict[str, Any]) -> Any:
     return eval(_compiled(rule.formula), _NAMESPACE, env)  # module constants only
 
 
+@cache
+def _program(rules: tuple[Rule, ...], hand: bool):
+    """All rules of one iteration as one code object (hand mode rounds each with ``_r``)."""
+    wrap = "_r({})" if hand else "{}"
+    lines = [f"{rule.target} = {wrap.format(rule.formula)}" for rule in rules]
+    return compile("\n".join(lines), "<optimizer rules>", "exec")
+
+
 # ----------------------------------------------------------------------------- setup
 
 
@@ -520,6 +528,8 @@ def iterate(
     theta = np.array(theta0, dtype=float).reshape(-1)
     arrays = [s for k, s in opt.state_keys.items() if k != "step" and k not in opt.scalar_states]
     lr = opt.hp["lr"]
+    hand = ctx.round_steps is not None
+    env["_r"] = ctx.r
     for k in range(1, n_steps + 1):
         t = first_step + k - 1
         g = source.gradient(theta, k - 1, ctx)
@@ -530,11 +540,10 @@ def iterate(
             run.steps.extend(source.steps(theta, g, shape, ctx))
             _worked(rules, env, ctx, shape, run.steps)
             run.steps[first_of_iteration].title = f"t={t} · {run.steps[first_of_iteration].title}"
-        elif theta.size > CHUNK and ctx.round_steps is None:
+        elif theta.size > CHUNK and not hand:
             _chunked(rules, env, arrays, ctx)
         else:
-            for rule in rules:
-                env[rule.target] = ctx.r(_evaluate(rule, env))
+            exec(_program(tuple(rules), hand), _NAMESPACE, env)  # module constants only
         theta = env["theta"]
         if source.loss_known and (loss_at is None or k in loss_at or k in detail):
             run.losses[k] = source.loss(theta, ctx)
