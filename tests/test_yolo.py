@@ -217,6 +217,42 @@ def test_training_with_a_small_lr_lowers_the_loss():
     assert table.code == 0 and "falls" in table.stdout
 
 
+def test_saturated_network_is_reported_as_stalled():
+    result = yolo("--w-conv2", "-1 -1; -1 -1", "--steps", "5")["result"]
+    assert result["diagnosis"] == {"status": "stalled", "suggested_lr": None}
+    assert result["final_loss"] == pytest.approx((12**2 + 15**2 + 20**2) / 3)
+
+
+def test_training_matches_torch_sgd():
+    torch = torch_or_skip()
+    problem = DEFAULT_PROBLEM
+    weights = {
+        name: torch.tensor(problem[name], dtype=torch.float64, requires_grad=True)
+        for name in ("w_conv1", "w_conv2", "w_bbox", "w_cls")
+    }
+    image = torch.tensor(problem["image"], dtype=torch.float64)[None, None]
+    target = torch.tensor(problem["y_true"], dtype=torch.float64)
+    optimizer = torch.optim.SGD(list(weights.values()), lr=1e-4)
+    losses = []
+    for _ in range(4):
+        optimizer.zero_grad()
+        silu1 = torch.nn.functional.silu(
+            torch.nn.functional.conv2d(image, weights["w_conv1"][None, None])
+        )
+        backbone = torch.nn.functional.silu(
+            torch.nn.functional.conv2d(silu1, weights["w_conv2"][None, None]).reshape(())
+        )
+        y_pred = torch.cat([weights["w_bbox"] * backbone, (weights["w_cls"] * backbone)[None]])
+        loss = torch.nn.functional.mse_loss(y_pred, target)
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    result = yolo("--steps", "4", "--lr", "1e-4")["result"]
+    assert [entry["loss"] for entry in result["history"]] == pytest.approx(losses, rel=1e-12)
+    for name, weight in weights.items():
+        assert_matches_torch(result["updated"][name], weight)
+
+
 def test_korean_and_ascii_output():
     korean = run("yolo-toy", "--lang", "ko")
     assert korean.code == 0 and "순전파" in korean.stdout and "역전파" in korean.stdout

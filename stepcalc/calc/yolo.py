@@ -240,7 +240,7 @@ def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None):
         first = first or values
         losses.append(values["loss"])
         weights = values["updated"]
-        if not math.isfinite(values["loss"]) or not _finite(weights):
+        if not math.isfinite(values["loss"]):
             break
     final = forward_backward(problem, weights, Ctx())["loss"] if _finite(weights) else math.inf
     return first, losses, weights, final
