@@ -14,7 +14,12 @@ backward, ``calc.activations`` for SiLU and SiLU′); this module only chains th
 intermediate through ``ctx.r`` (hand mode), and lays the steps out in the slide's order.
 
 Checked against the slide, every printed number is explained by exact arithmetic or by hand
-rounding except ∂L/∂W_conv1 and the W_conv1 update computed from it (see SLIDE_ERRATA).
+rounding except ∂L/∂W_conv1 and the W_conv1 update computed from it: the slide's
+[[-12.44, -16.03, -8.99], [-21.49, -27.56, -14.93], [-10.03, -12.42, -7.56]] is no
+correlation of I with the upstream matrix it shows (nor with that matrix flipped or
+transposed); the truth is [[-16.78, -21.92, -12.84], [-32.19, -37.32, -22.71],
+[-17.77, -20.14, -17.38]], and W_conv1 becomes [[1.17, 0.22, 1.13], [0.32, 1.37, 0.23],
+[1.18, 0.20, 1.17]], not [[1.12, 0.16, 1.09], [0.21, 1.28, 0.15], [1.10, 0.12, 1.08]].
 """
 
 from __future__ import annotations
@@ -42,17 +47,6 @@ DEFAULT_PROBLEM: dict[str, Any] = {
     "lr": 0.01,
 }
 """The slide's problem; ``samples/yolo_toy.yaml`` holds the same (a test keeps them equal)."""
-
-SLIDE_ERRATA = (
-    "grad_w_conv1: the slide prints [[-12.44, -16.03, -8.99], [-21.49, -27.56, -14.93], "
-    "[-10.03, -12.42, -7.56]]; the correlation of I with the upstream matrix it shows "
-    "[[-0.987, -1.184], [-1.382, -1.579]] gives [[-16.78, -21.92, -12.84], [-32.19, -37.32, "
-    "-22.71], [-17.77, -20.14, -17.38]], e.g. cell (0,0) = 1·(-0.987) + 2·(-1.184) + "
-    "4·(-1.382) + 5·(-1.579) = -16.78",
-    "updated.w_conv1: computed from that wrong gradient; W_conv1 − 0.01·∂L/∂W_conv1 is "
-    "[[1.17, 0.22, 1.13], [0.32, 1.37, 0.23], [1.18, 0.20, 1.17]], not the slide's "
-    "[[1.12, 0.16, 1.09], [0.21, 1.28, 0.15], [1.10, 0.12, 1.08]]",
-)
 
 CELL_STEPS_UP_TO = 16
 """Output maps with at most this many cells get one step per cell (the slide's worked sums)."""
@@ -314,8 +308,19 @@ def yolo_toy(problem: ToyProblem, ctx: Ctx) -> Trace:
     if not problem.neck:
         trace.notes.append(ctx.t("yolo.neck_skipped", w_neck=f"{problem.weights.w_neck:g}"))
     trace.notes.append(ctx.t("yolo.mse_note"))
+    if _is_slide_problem(problem):
+        trace.notes.append(ctx.t("yolo.slide_errata"))
     _training_report(trace, problem, losses, final, weights_after, ctx)
     return trace
+
+
+def _is_slide_problem(problem: ToyProblem) -> bool:
+    given = _inputs(problem)
+    return not problem.neck and all(
+        np.array_equal(np.asarray(given[name], dtype=float), np.asarray(value, dtype=float))
+        for name, value in DEFAULT_PROBLEM.items()
+        if name != "w_neck"
+    )
 
 
 def _inputs(problem: ToyProblem) -> dict[str, Any]:

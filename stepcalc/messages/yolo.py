@@ -52,6 +52,18 @@ TEXT = {
         "클래스에 이진 교차 엔트로피(BCE)를 쓰며, "
         "앵커 프리 격자의 여러 위치를 한꺼번에 학습합니다.",
     ),
+    "slide_errata": (
+        "The slide's ∂L/∂W_conv1 (−12.44, −16.03, …) is not the correlation of I with its own "
+        "∂L/∂Out_conv1; cell (0,0) is 1·(−0.987) + 2·(−1.184) + 4·(−1.382) + 5·(−1.579) = "
+        "−16.78, and the W_conv1 update built on it is wrong too (1.17, not 1.12, at (0,0)). "
+        "Every other slide number is exact or hand rounding "
+        "(check: --check samples/yolo_toy_slide_answers.yaml).",
+        "슬라이드의 ∂L/∂W_conv1 (−12.44, −16.03, …)은 I와 슬라이드 자신의 ∂L/∂Out_conv1 의 "
+        "상관(합성곱) 결과가 아닙니다. (0,0) 칸은 1·(−0.987) + 2·(−1.184) + 4·(−1.382) + "
+        "5·(−1.579) = −16.78 이며, 이를 쓴 W_conv1 갱신값도 틀렸습니다 ((0,0)은 1.12가 아니라 "
+        "1.17). 나머지 숫자는 정확하거나 손계산 반올림 차이입니다 "
+        "(--check samples/yolo_toy_slide_answers.yaml 로 확인).",
+    ),
     "status_falling": (
         "Training at lr {lr}: the loss falls from {first} to {last} in {steps} step(s).",
         "학습률 {lr}: {steps}번 갱신하는 동안 손실이 {first} 에서 {last} 로 줄었습니다.",
