@@ -760,6 +760,7 @@ def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:
         )
         trace.result["history"] = [{"step": i + 1, "loss": loss} for i, loss in enumerate(losses)]
         trace.result["final_loss"] = final
+        trace.summary.insert(2, "final_loss")
     suggestion = suggest_lr(problem) if status in ("diverged", "stalled", "rising") else None
     first = f"{history[0]:.6g}"
     last = f"{history[-1]:.6g}" if math.isfinite(history[-1]) else "∞"
