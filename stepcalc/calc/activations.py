@@ -331,8 +331,8 @@ def silu_trace(
         inputs={
             "input": x,
             "fn": name,
-            "alpha": alpha,
-            "beta": beta,
+            "alpha": params.get("alpha", alpha),
+            "beta": params.get("beta", beta),
             "grad_output": grad_output,
             "compare": compare,
             "jacobian": jacobian,
