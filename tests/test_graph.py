@@ -496,8 +496,11 @@ def test_check_against_history_and_updated():
         (("--expr", "foo(x)", "--values", "x=1"), "unknown function 'foo'"),
         (("--expr", "x + y", "--values", "x=1"), "no value for y"),
         (("--expr", "x + 1", "--values", "x=1,q=2"), "unknown variable 'q'"),
-        (("--expr", "x / (y - 1)", "--values", "x=1,y=1"), "divides by zero"),
-        (("--expr", "log(x)", "--values", "x=-1"), "log of a non-positive"),
+        (("--expr", "x / (y - 1)", "--values", "x=1,y=1"), "x / (y - 1) at x = 1, y = 1: division"),
+        (("--expr", "2 * log(x)", "--values", "x=-1"), "log(x) at x = -1: log of a non-positive"),
+        (("--expr", "sqrt(x)", "--values", "x=0"), "no finite derivative"),
+        (("--expr", "exp(x)", "--values", "x=1000"), "not a finite"),
+        (("--expr", "x ** 0.5", "--values", "x=-2"), "not a finite real"),
         (("--expr", "x + ", "--values", "x=1"), "--expr"),
         (("--expr", "2 + 3", "--values", "x=1"), "no variables"),
         (("--expr", "x", "--values", "x"), "--values"),
@@ -542,3 +545,11 @@ def test_bad_network_input(tmp_path):
     assert_bad_input("graph", "--network", sample, "--batch-size", "2", mentions="--batch-size")
     bce = {**NETWORKS[2], "layers": [{"weights": [[1.0, 1.0]], "bias": [0.5]}]}
     assert_bad_input("graph", "--network", network_file(tmp_path, bce), mentions="between 0 and 1")
+
+
+def test_network_dot_shows_values_and_gradients():
+    result = run("graph", "--network", str(SAMPLES / "network_mlp.yaml"), "--format", "dot")
+    assert result.code == 0
+    assert result.stdout.startswith("digraph network")
+    assert "x -> layer1" in result.stdout and "layer2 -> loss" in result.stdout
+    assert "∂L: [-0.169, 0.2576]" in result.stdout

@@ -182,20 +182,21 @@ class _Builder:
         if isinstance(tree, expr.Var):
             return Operand("var", tree.name, self.values[tree.name])
         if isinstance(tree, expr.Neg):
-            return self.node("neg", [self.operand(tree.operand)])
+            return self.node("neg", [self.operand(tree.operand)], tree)
         if isinstance(tree, expr.BinOp):
-            return self.node(tree.op, [self.operand(tree.left), self.operand(tree.right)])
+            return self.node(tree.op, [self.operand(tree.left), self.operand(tree.right)], tree)
         if isinstance(tree, expr.Call):
-            return self.node(tree.name, [self.operand(arg) for arg in tree.args])
+            return self.node(tree.name, [self.operand(arg) for arg in tree.args], tree)
         raise TypeError(f"not an expression node: {tree!r}")
 
-    def node(self, op: str, inputs: list[Operand]) -> Operand:
+    def node(self, op: str, inputs: list[Operand], tree: expr.Node) -> Operand:
         rule = RULES[op]
         name = f"{self.prefix}{len(self.nodes) + 1}"
         symbols = _symbols(inputs)
         formula = rule.formula.format(**symbols)
         arguments = [operand.value for operand in inputs]
-        value = _finite(lambda: rule.forward(*arguments), name, formula, inputs, "value")
+        where = _Where(tree, self.values)
+        value = _finite(lambda: rule.forward(*arguments), where, "value")
         node = GraphNode(
             name=name,
             op=op,
@@ -210,9 +211,7 @@ class _Builder:
                 continue
             local = _finite(
                 lambda index=index: rule.local[index](*arguments),
-                name,
-                formula,
-                inputs,
+                where,
                 "derivative",
             )
             node.local.append(self.ctx.r(local))
@@ -224,23 +223,55 @@ def _symbols(inputs: list[Operand]) -> dict[str, str]:
     return dict(zip("ab", (operand.name for operand in inputs), strict=False))
 
 
-def _finite(compute, name, formula, inputs, what) -> float:
-    shown = ", ".join(f"{o.name} = {o.value:g}" for o in inputs if o.kind != "const")
+@dataclass(frozen=True)
+class _Where:
+    """The subexpression a node computes, for error messages."""
+
+    tree: expr.Node
+    values: dict[str, float]
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{v} = {self.values[v]:g}" for v in expr.variables_of(self.tree))
+        return f"{_unparse(self.tree)} at {shown}"
+
+
+def _unparse(tree: expr.Node) -> str:
+    if isinstance(tree, expr.Num):
+        return f"{tree.value:g}"
+    if isinstance(tree, expr.Var):
+        return tree.name
+    if isinstance(tree, expr.Neg):
+        return f"-{_wrapped(tree.operand)}"
+    if isinstance(tree, expr.BinOp):
+        return f"{_wrapped(tree.left)} {tree.op} {_wrapped(tree.right)}"
+    return f"{tree.name}({', '.join(_unparse(arg) for arg in tree.args)})"
+
+
+def _wrapped(tree: expr.Node) -> str:
+    text = _unparse(tree)
+    return f"({text})" if isinstance(tree, expr.BinOp | expr.Neg) else text
+
+
+def _finite(compute, where: _Where, what: str) -> float:
     try:
         with np.errstate(all="ignore"):
             value = compute()
     except ZeroDivisionError:
-        raise StepcalcError(f"--values: {name} = {formula} divides by zero at {shown}") from None
+        reason = "division by zero" if what == "value" else "no finite derivative here"
+        raise StepcalcError(f"--values: {where}: {reason}") from None
     except (ValueError, OverflowError):
         value = math.nan
     if isinstance(value, complex) or not math.isfinite(value):
-        if "log" in formula and what == "value":
-            reason = "takes the log of a non-positive number"
+        tree = where.tree
+        if isinstance(tree, expr.Call) and tree.name == "log" and what == "value":
+            reason = "log of a non-positive number"
+        elif isinstance(tree, expr.Call) and tree.name == "sqrt" and what == "value":
+            reason = "square root of a negative number"
         elif what == "value":
-            reason = "is not a finite real number"
+            reason = "not a finite real number"
         else:
-            reason = "has no finite derivative"
-        raise StepcalcError(f"--values: {name} = {formula} {reason} at {shown}")
+            reason = "no finite derivative here"
+        raise StepcalcError(f"--values: {where}: {reason}")
     return float(value)
 
 

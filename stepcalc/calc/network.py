@@ -76,7 +76,6 @@ FORMULA_FUNCTIONS = {
     "transpose": lambda a: np.asarray(a, dtype=float).T,
     "outer": lambda a, b: np.outer(a, b),
     "colsum": lambda a: np.asarray(a, dtype=float).sum(axis=0),
-    "diag": lambda a: np.diag(np.asarray(a, dtype=float)),
     "mean": lambda a: np.mean(a),
     "total": lambda a: np.sum(a),
     "row_softmax": _row_softmax,
@@ -423,7 +422,7 @@ def network_trace(
             ]
         }
     trace.summary = [k for k in ("loss", "output", "updated") if k in trace.result]
-    trace.dot = network_dot(network)
+    trace.dot = network_dot(network, full)
     return trace
 
 
@@ -712,13 +711,11 @@ def _batch_view(network: Network, start: int, stop: int) -> Network:
     )
 
 
-def network_dot(network: Network) -> str:
-    """Graphviz DOT of the layer chain, with the shape of each value and its gradient."""
-    samples = network.inputs.shape[0]
+def network_dot(network: Network, run: Pass) -> str:
+    """Graphviz DOT of the layer chain: each edge carries its value (above) and ∂L (below).
 
-    def shape(width: int) -> str:
-        return f"{samples}×{width}" if network.batched else str(width)
-
+    Values with more than a few numbers are written as their shape.
+    """
     lines = [
         "digraph network {",
         "  rankdir=LR;",
@@ -726,20 +723,32 @@ def network_dot(network: Network) -> str:
         '  edge [fontname="Helvetica", fontsize=10];',
         '  x [shape=plaintext, label="x"];',
     ]
-    previous, width = "x", network.inputs.shape[1]
+    output_grad = _loss_and_grad(network, run.hidden[-1], network.targets, Ctx())[1]
+    gradients = [*run.grad_input, output_grad]
+    previous = "x"
     for k, layer in enumerate(network.layers, start=1):
         bias = f" + b{k}" if layer.bias is not None else ""
-        label = f"W{k}·h{bias}\\n{layer.activation}"
+        affine = f"W{k}·h{bias}"
+        label = affine if layer.activation == "none" else f"{layer.activation}({affine})"
         lines.append(f'  layer{k} [label="{label}"];')
         lines.append(
-            f'  {previous} -> layer{k} [label=<<font color="darkgreen">{shape(width)}</font>'
-            f'<br/><font color="red">∂: {shape(width)}</font>>];'
+            f"  {previous} -> layer{k} [label={_edge(run.hidden[k - 1], gradients[k - 1])}];"
         )
-        previous, width = f"layer{k}", layer.width
-    lines.append(f'  loss [shape=plaintext, label="{network.loss}"];')
-    lines.append(
-        f'  {previous} -> loss [label=<<font color="darkgreen">{shape(width)}</font>'
-        f'<br/><font color="red">∂: {shape(width)}</font>>];'
-    )
+        previous = f"layer{k}"
+    lines.append(f'  loss [shape=plaintext, label="{network.loss} = {run.loss:.6g}"];')
+    lines.append(f"  {previous} -> loss [label={_edge(run.hidden[-1], gradients[-1])}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _edge(value: np.ndarray, gradient: np.ndarray) -> str:
+    def text(array: np.ndarray) -> str:
+        if array.size > 6:
+            return format_shape(array.shape)
+        numbers = ", ".join(f"{v:.4g}" for v in np.ravel(array))
+        return numbers if array.size == 1 else f"[{numbers}]"
+
+    return (
+        f'<<font color="darkgreen">{text(value)}</font><br/>'
+        f'<font color="red">∂L: {text(gradient)}</font>>'
+    )
