@@ -446,13 +446,16 @@ def _written(cells_per_channel: int, steps: int, terms: int) -> bool:
 
 
 def _products(terms) -> tuple[str, dict]:
-    """``a*b + c*d`` over named cells, with the numbers as inputs (``0`` when nothing)."""
+    """``a*b + c*d`` over named cells, with the numbers as inputs (``0`` when nothing).
+
+    Each term is a pair of cells, each cell a (name, value).
+    """
     inputs: dict[str, float] = {}
     parts = []
-    for name_a, value_a, name_b, value_b in terms:
+    for (name_a, value_a), (name_b, value_b) in terms:
         parts.append(f"{name_a}*{name_b}")
-        inputs[name_a] = float(value_a)
-        inputs[name_b] = float(value_b)
+        inputs[name_a] = value_a
+        inputs[name_b] = value_b
     return (" + ".join(parts) or "0"), inputs
 
 
@@ -470,6 +473,7 @@ class _Work:
         self.x, self.w, self.bias, self.spec, self.ctx = x, w, bias, spec, ctx
         self.x4 = as4d(x)
         self.w4 = kernel4d(w, spec.transpose)
+        self.g4 = None
         self.n, self.c, self.h, self.wd = self.x4.shape
         self.kh, self.kw = self.w4.shape[2:]
         self.groups = spec.groups
@@ -485,35 +489,57 @@ class _Work:
             self.cog = self.co // max(self.groups, 1)
         self.trace = Trace(command="conv", inputs={})
 
-    # names of cells as the student wrote the tensors
-    def x_name(self, n, c, i, j) -> str:
-        return "x_" + "_".join(map(str, (n, c, i, j)[4 - self.x.ndim :]))
+    # cells as (name, value), named by their index in the tensor as the student wrote it
+    def x_cell(self, n, c, i, j) -> tuple[str, float]:
+        return _name("x", (n, c, i, j)[4 - self.x.ndim :]), float(self.x4[n, c, i, j])
 
-    def g_name(self, n, o, i, j) -> str:
-        return "g_" + "_".join(map(str, (n, o, i, j)[4 - self.x.ndim :]))
+    def g_cell(self, n, o, i, j) -> tuple[str, float]:
+        return _name("g", (n, o, i, j)[4 - self.x.ndim :]), float(self.g4[n, o, i, j])
 
-    def w_name(self, first, second, a, b) -> str:
-        index = (first, second, a, b)
+    def w_cell(self, first, second, a, b) -> tuple[str, float]:
+        return _name("w", self.kernel_index(first, second, a, b)), float(
+            self.w4[first, second, a, b]
+        )
+
+    def b_cell(self, o) -> tuple[str, float]:
+        name = "b" if np.ndim(self.bias) == 0 else f"b_{o}"
+        return name, float(np.reshape(self.bias, -1)[o])
+
+    def kernel_index(self, first, second, a, b) -> tuple[int, ...]:
         if self.w.ndim == 3 and self.spec.transpose:
-            index = (first, a, b)
-        else:
-            index = index[4 - self.w.ndim :]
-        return "w_" + "_".join(map(str, index))
-
-    def b_name(self, o) -> str:
-        return "b" if np.ndim(self.bias) == 0 else f"b_{o}"
+            return (first, a, b)
+        return (first, second, a, b)[4 - self.w.ndim :]
 
     def data_label(self, n, c, i, j) -> str:
         return _index_text((n, c, i, j)[4 - self.x.ndim :])
 
     def kernel_label(self, first, second, a, b) -> str:
-        return self.w_name(first, second, a, b)[2:].replace("_", ",").join("[]")
+        return _index_text(self.kernel_index(first, second, a, b))
 
     def given(self, t4):
         return as_given(t4, self.x.ndim)
 
     def add(self, phase, title, formula, value, inputs, **extra) -> None:
         self.trace.add(Step(phase, title, formula, value, inputs, **extra))
+
+    def add_call(self, phase, title, call: tuple[str, dict], value, **extra) -> None:
+        """A whole-tensor step whose formula is a ``formula_call``."""
+        formula, inputs = call
+        self.add(phase, title, formula, value, inputs, **extra)
+
+    def cell_steps(self, phase, values4, title, terms_of, rule, with_bias=False) -> None:
+        """One written-out sum of products per cell of ``values4``."""
+        for index in np.ndindex(values4.shape):
+            formula, inputs = _products(terms_of(*index))
+            if with_bias:
+                name, value = self.b_cell(index[1])
+                formula += f" + {name}"
+                inputs[name] = value
+            self.add(phase, title(*index), formula, float(values4[index]), inputs, rule=rule)
+
+
+def _name(prefix: str, index) -> str:
+    return prefix + "_" + "_".join(map(str, index))
 
 
 def convolve(x, w, bias, spec: ConvSpec, ctx: Ctx, grad_output=None, backward=False) -> Trace:
@@ -525,11 +551,11 @@ def convolve(x, w, bias, spec: ConvSpec, ctx: Ctx, grad_output=None, backward=Fa
     else:
         _forward(work)
     if backward or grad_output is not None:
-        upstream = _upstream(work, grad_output)
+        _upstream(work, grad_output)
         if spec.transpose:
-            _transpose_backward(work, upstream)
+            _transpose_backward(work)
         else:
-            _backward(work, upstream)
+            _backward(work)
     result = work.trace.result
     work.trace.result = {key: result[key] for key in RESULT_KEYS if key in result}
     return work.trace
@@ -734,11 +760,6 @@ def formula_call(function: str, args: list, tensors: dict, settings: list) -> tu
     return f"{function}({', '.join(args)})", inputs
 
 
-def _value_between(call: tuple[str, dict], value) -> tuple:
-    """(formula, value, inputs) in the order Step takes them."""
-    return call[0], value, call[1]
-
-
 def _bias_setting(work: _Work) -> tuple:
     return ("B", 0 if work.bias is None else work.bias, 0)
 
@@ -750,90 +771,75 @@ def _kernel_tap(work: _Work, a: int, b: int) -> tuple[int, int]:
     return (a, b)
 
 
+def _input_cell(work: _Work, i: int, j: int, a: int, b: int):
+    """The input cell that window position (a, b) of output cell (i, j) meets, or None
+    when it falls in the zero padding."""
+    (top, _), (left, _) = work.pads
+    r = i * work.sh + a * work.dh - top
+    q = j * work.sw + b * work.dw - left
+    return (r, q) if 0 <= r < work.h and 0 <= q < work.wd else None
+
+
 def _forward(work: _Work) -> None:
     ctx, spec = work.ctx, work.spec
     _header(work)
-    (top, _), (left, _) = work.pads
     used4 = work.w4[..., ::-1, ::-1] if spec.flip else work.w4
     if spec.flip:
         work.add(
-            "forward",
-            ctx.t("conv.rotated"),
-            "rot180(W)",
-            ctx.r(rot180(work.w)),
-            {"W": work.w},
-            rule="rot180(W)",
+            "forward", ctx.t("conv.rotated"), "rot180(W)", ctx.r(rot180(work.w)), {"W": work.w}
         )
     if any(work.pads[0] + work.pads[1]):
-        work.add(
+        work.add_call(
             "forward",
             ctx.t("conv.padded_input"),
-            *_value_between(
-                formula_call("pad", ["X"], {"X": work.x}, [_geometry(work)[1][:2] + (None,)]),
-                ctx.r(work.given(pad(work.x4, work.pads))),
-            ),
+            formula_call("pad", ["X"], {"X": work.x}, [_geometry(work)[1][:2] + (None,)]),
+            ctx.r(work.given(pad(work.x4, work.pads))),
         )
     bias4 = None if work.bias is None else np.reshape(work.bias, -1)
     out4 = ctx.r(conv2d(work.x4, used4, bias4, spec.stride, work.pads, spec.dilation, work.groups))
-    cells = work.n * work.co * work.ho * work.wo
-    if _written(work.ho * work.wo, cells, work.cig * work.kh * work.kw):
-        rule = "Σ X⊙rot180(W)" if spec.flip else "Σ X⊙W"
-        rule += " + b" if work.bias is not None else ""
-        for n, o, i, j in np.ndindex(out4.shape):
-            group = o // work.cog
-            terms = []
-            for c in range(work.cig):
+    with_bias = " + b" if work.bias is not None else ""
+
+    def window_terms(n, o, i, j):
+        group = o // work.cog
+        terms = []
+        for c, a, b in np.ndindex(work.cig, work.kh, work.kw):
+            cell = _input_cell(work, i, j, a, b)
+            if cell is not None:
                 channel = group * work.cig + c
-                for a in range(work.kh):
-                    r = i * work.sh + a * work.dh - top
-                    for b in range(work.kw):
-                        q = j * work.sw + b * work.dw - left
-                        if 0 <= r < work.h and 0 <= q < work.wd:
-                            ka, kb = _kernel_tap(work, a, b)
-                            terms.append(
-                                (
-                                    work.x_name(n, channel, r, q),
-                                    work.x4[n, channel, r, q],
-                                    work.w_name(o, c, ka, kb),
-                                    work.w4[o, c, ka, kb],
-                                )
-                            )
-            formula, inputs = _products(terms)
-            if work.bias is not None:
-                name = work.b_name(o)
-                formula += f" + {name}"
-                inputs[name] = float(np.reshape(work.bias, -1)[o])
-            work.add(
-                "forward",
-                "O" + work.data_label(n, o, i, j),
-                formula,
-                float(out4[n, o, i, j]),
-                inputs,
-                rule=rule,
-            )
+                terms.append(
+                    (work.x_cell(n, channel, *cell), work.w_cell(o, c, *_kernel_tap(work, a, b)))
+                )
+        return terms
+
+    if _written(work.ho * work.wo, out4.size, work.cig * work.kh * work.kw):
+        work.cell_steps(
+            "forward",
+            out4,
+            lambda n, o, i, j: "O" + work.data_label(n, o, i, j),
+            window_terms,
+            ("Σ X⊙rot180(W)" if spec.flip else "Σ X⊙W") + with_bias,
+            with_bias=work.bias is not None,
+        )
     else:
         work.trace.notes.append(ctx.t("conv.note_elided", limit=SHOWN_CELLS))
-    formula, inputs = formula_call(
-        "conv",
-        ["X", "rot180(W)" if spec.flip else "W"],
-        {"X": work.x, "W": work.w},
-        [_bias_setting(work), *_geometry(work)],
-    )
-    work.add(
+    output = work.given(out4)
+    work.add_call(
         "forward",
         ctx.t("conv.output"),
-        formula,
-        work.given(out4),
-        inputs,
-        rule=("X ⋆ rot180(W)" if spec.flip else "X ⋆ W")
-        + (" + b" if work.bias is not None else ""),
+        formula_call(
+            "conv",
+            ["X", "rot180(W)" if spec.flip else "W"],
+            {"X": work.x, "W": work.w},
+            [_bias_setting(work), *_geometry(work)],
+        ),
+        output,
+        rule=("X ⋆ rot180(W)" if spec.flip else "X ⋆ W") + with_bias,
         key="output",
     )
-    work.trace.result["output"] = work.given(out4)
-    work.out4 = out4
+    work.trace.result["output"] = output
 
 
-def _upstream(work: _Work, grad_output):
+def _upstream(work: _Work, grad_output) -> None:
     ctx = work.ctx
     expected = work.given(np.zeros((work.n, work.co, work.ho, work.wo))).shape
     if grad_output is None:
@@ -853,89 +859,64 @@ def _upstream(work: _Work, grad_output):
     work.trace.inputs["grad_output"] = given
     work.trace.inputs["backward"] = True
     work.add("backward", ctx.t("conv.upstream"), "G", given, {"G": given}, note=note)
-    return as4d(given)
+    work.g4 = as4d(given)
 
 
-def _grad_bias(work: _Work, g4) -> None:
-    ctx = work.ctx
+def _grad_bias(work: _Work) -> None:
     if work.bias is None:
         work.trace.result["grad_bias"] = None
         return
-    grad = ctx.r(g4.sum(axis=(0, 2, 3)))
-    value = float(grad[0]) if np.ndim(work.bias) == 0 else grad
-    per_channel = work.n * work.ho * work.wo
-    if _written(work.ho * work.wo, work.co, per_channel):
+    grad = work.ctx.r(work.g4.sum(axis=(0, 2, 3)))
+    scalar = np.ndim(work.bias) == 0
+    value = float(grad[0]) if scalar else grad
+    written = _written(work.ho * work.wo, work.co, work.n * work.ho * work.wo)
+    if written:
         for o in range(work.co):
-            names = [
-                (work.g_name(n, o, i, j), g4[n, o, i, j])
-                for n in range(work.n)
-                for i in range(work.ho)
-                for j in range(work.wo)
-            ]
-            last = work.co == 1 and np.ndim(work.bias) == 0
+            cells = [work.g_cell(n, o, i, j) for n, i, j in np.ndindex(work.n, work.ho, work.wo)]
             work.add(
                 "backward",
-                "∂L/∂b" + ("" if np.ndim(work.bias) == 0 else f"[{o}]"),
-                " + ".join(name for name, _ in names),
+                "∂L/∂b" + ("" if scalar else f"[{o}]"),
+                " + ".join(name for name, _ in cells),
                 float(grad[o]),
-                {name: float(v) for name, v in names},
+                dict(cells),
                 rule="Σ G",
-                key="grad_bias" if last else None,
+                key="grad_bias" if scalar else None,
             )
-            if last:
-                work.trace.result["grad_bias"] = value
-                return
-    work.add(
-        "backward",
-        "∂L/∂b",
-        "sum_cells(G)",
-        value,
-        {"G": work.given(g4)},
-        rule="Σ G",
-        key="grad_bias",
-    )
+    if not (written and scalar):
+        work.add(
+            "backward",
+            "∂L/∂b",
+            "sum_cells(G)",
+            value,
+            {"G": work.given(work.g4)},
+            rule="Σ G",
+            key="grad_bias",
+        )
     work.trace.result["grad_bias"] = value
 
 
 # ----------------------------------------------------------------- backward
 
 
-def _backward(work: _Work, g4) -> None:
-    ctx, spec = work.ctx, work.spec
-    (top, _), (left, _) = work.pads
-    _grad_bias(work, g4)
-    used4 = work.w4[..., ::-1, ::-1] if spec.flip else work.w4
+def _backward(work: _Work) -> None:
+    ctx, spec, g4 = work.ctx, work.spec, work.g4
+    _grad_bias(work)
     grad_used = _conv2d_grad_weight(
         work.x4, g4, (work.kh, work.kw), spec.stride, spec.dilation, work.pads, work.groups
     )
     grad_w4 = ctx.r(grad_used[..., ::-1, ::-1] if spec.flip else grad_used)
-    terms_per_cell = work.n * work.ho * work.wo
-    if _written(work.kh * work.kw, grad_w4.size, terms_per_cell):
-        for o, c, ka, kb in np.ndindex(grad_w4.shape):
-            a, b = _kernel_tap(work, ka, kb)
-            channel = (o // work.cog) * work.cig + c
-            terms = []
-            for n, i, j in np.ndindex(work.n, work.ho, work.wo):
-                r = i * work.sh + a * work.dh - top
-                q = j * work.sw + b * work.dw - left
-                if 0 <= r < work.h and 0 <= q < work.wd:
-                    terms.append(
-                        (
-                            work.g_name(n, o, i, j),
-                            g4[n, o, i, j],
-                            work.x_name(n, channel, r, q),
-                            work.x4[n, channel, r, q],
-                        )
-                    )
-            formula, inputs = _products(terms)
-            work.add(
-                "backward",
-                "∂L/∂W" + work.kernel_label(o, c, ka, kb),
-                formula,
-                float(grad_w4[o, c, ka, kb]),
-                inputs,
-                rule="Σ G⊙X_window",
-            )
+
+    def kernel_terms(o, c, ka, kb):
+        a, b = _kernel_tap(work, ka, kb)
+        channel = (o // work.cog) * work.cig + c
+        terms = []
+        for n, i, j in np.ndindex(work.n, work.ho, work.wo):
+            cell = _input_cell(work, i, j, a, b)
+            if cell is not None:
+                terms.append((work.g_cell(n, o, i, j), work.x_cell(n, channel, *cell)))
+        return terms
+
+    _kernel_grad_steps(work, grad_w4, kernel_terms, work.n * work.ho * work.wo, "Σ G⊙X_window")
     grad_weight = grad_w4.reshape(work.w.shape)
     formula, inputs = formula_call(
         "conv_grad_weight",
@@ -943,116 +924,98 @@ def _backward(work: _Work, g4) -> None:
         {"X": work.x, "G": work.given(g4), "W": work.w},
         _geometry(work),
     )
-    if spec.flip:
-        formula = f"rot180({formula})"
     work.add(
         "backward",
         ctx.t("conv.grad_weight"),
-        formula,
+        f"rot180({formula})" if spec.flip else formula,
         grad_weight,
         inputs,
         rule="X ⋆ G",
         key="grad_weight",
     )
     work.trace.result["grad_weight"] = grad_weight
-    _grad_input(work, g4, used4)
+    _grad_input(work)
 
 
-def _grad_input(work: _Work, g4, used4) -> None:
+def _kernel_grad_steps(work: _Work, grad_w4, kernel_terms, terms: int, rule: str) -> None:
+    """∂L/∂W cell by cell, when the kernel is small and the sums short."""
+    if _written(work.kh * work.kw, grad_w4.size, terms):
+        work.cell_steps(
+            "backward",
+            grad_w4,
+            lambda *index: "∂L/∂W" + work.kernel_label(*index),
+            kernel_terms,
+            rule,
+        )
+
+
+def _grad_input(work: _Work) -> None:
     """Full correlation of the dilated, padded upstream with the rotated kernel; then crop."""
-    ctx, spec = work.ctx, work.spec
-    rotated = ctx.r(used4[..., ::-1, ::-1])
+    ctx, spec, g4 = work.ctx, work.spec, work.g4
+    rotated = ctx.r(work.w4 if spec.flip else work.w4[..., ::-1, ::-1])
     if spec.flip:
         work.trace.notes.append(ctx.t("conv.note_flip_back"))
     else:
-        work.add(
-            "backward",
-            ctx.t("conv.rotated"),
-            "rot180(W)",
-            rot180(work.w),
-            {"W": work.w},
-            rule="rot180(W)",
-        )
-    upstream = work.given(g4)
+        work.add("backward", ctx.t("conv.rotated"), "rot180(W)", rot180(work.w), {"W": work.w})
+    upstream, source = work.given(g4), "G"
     if (work.sh, work.sw) != (1, 1):
-        upstream = ctx.r(dilate(upstream, spec.stride))
-        formula, inputs = formula_call(
-            "dilate", ["G"], {"G": work.given(g4)}, [("S", list(spec.stride), None)]
-        )
-        work.add(
+        upstream, source = ctx.r(dilate(upstream, spec.stride)), "G_dil"
+        work.add_call(
             "backward",
             ctx.t("conv.dilated"),
-            formula,
+            formula_call("dilate", ["G"], {"G": work.given(g4)}, [("S", list(spec.stride), None)]),
             upstream,
-            inputs,
             note=ctx.t("conv.dilated_note", sh=work.sh - 1, sw=work.sw - 1),
         )
-        source = "G_dil"
-    else:
-        source = "G"
     full_h, full_w = work.dh * (work.kh - 1), work.dw * (work.kw - 1)
     extra_h = work.hp - (work.ho - 1) * work.sh - 1 - full_h
     extra_w = work.wp - (work.wo - 1) * work.sw - 1 - full_w
     full_pads = [[full_h, full_h + extra_h], [full_w, full_w + extra_w]]
     padded = ctx.r(pad(upstream, full_pads))
-    work.add(
+    work.add_call(
         "backward",
         ctx.t("conv.padded_upstream"),
-        *_value_between(
-            formula_call("pad", [source], {source: upstream}, [("PF", full_pads, None)]), padded
-        ),
+        formula_call("pad", [source], {source: upstream}, [("PF", full_pads, None)]),
+        padded,
         note=ctx.t("conv.padded_upstream_note", ph=full_h, pw=full_w)
         + (ctx.t("conv.padded_upstream_extra") if extra_h or extra_w else ""),
     )
     grad_padded4 = ctx.r(full_corr(as4d(padded), rotated, spec.dilation, work.groups))
     cropped = any(work.pads[0] + work.pads[1])
+
+    def rotated_window_terms(n, channel, r, q):
+        group, c = divmod(channel, work.cig)
+        terms = []
+        for o, u, v in np.ndindex(work.cog, work.kh, work.kw):
+            a, b = work.kh - 1 - u, work.kw - 1 - v
+            i, rest_i = divmod(r - a * work.dh, work.sh)
+            j, rest_j = divmod(q - b * work.dw, work.sw)
+            if not (rest_i or rest_j) and 0 <= i < work.ho and 0 <= j < work.wo:
+                o_all = group * work.cog + o
+                kernel = work.w_cell(o_all, c, *_kernel_tap(work, a, b))
+                terms.append((work.g_cell(n, o_all, i, j), kernel))
+        return terms
+
     if _written(work.hp * work.wp, grad_padded4.size, work.cog * work.kh * work.kw):
         prefix = "∂L/∂X_pad" if cropped else "∂L/∂X"
-        for n, channel, r, q in np.ndindex(grad_padded4.shape):
-            group, c = divmod(channel, work.cig)
-            terms = []
-            for o in range(group * work.cog, (group + 1) * work.cog):
-                for u in range(work.kh):
-                    a = work.kh - 1 - u
-                    i, rest_i = divmod(r - a * work.dh, work.sh)
-                    if rest_i or not 0 <= i < work.ho:
-                        continue
-                    for v in range(work.kw):
-                        b = work.kw - 1 - v
-                        j, rest_j = divmod(q - b * work.dw, work.sw)
-                        if rest_j or not 0 <= j < work.wo:
-                            continue
-                        ka, kb = _kernel_tap(work, a, b)
-                        terms.append(
-                            (
-                                work.g_name(n, o, i, j),
-                                g4[n, o, i, j],
-                                work.w_name(o, c, ka, kb),
-                                work.w4[o, c, ka, kb],
-                            )
-                        )
-            formula, inputs = _products(terms)
-            work.add(
-                "backward",
-                prefix + work.data_label(n, channel, r, q),
-                formula,
-                float(grad_padded4[n, channel, r, q]),
-                inputs,
-                rule="Σ G_pad⊙rot180(W)",
-            )
+        work.cell_steps(
+            "backward",
+            grad_padded4,
+            lambda *index: prefix + work.data_label(*index),
+            rotated_window_terms,
+            "Σ G_pad⊙rot180(W)",
+        )
     grad_padded = work.given(grad_padded4)
-    work.add(
+    work.add_call(
         "backward",
         ctx.t("conv.grad_padded") if cropped else ctx.t("conv.grad_input"),
-        *_value_between(
-            formula_call(
-                "full_corr",
-                ["G_pad", "W_rot"],
-                {"G_pad": padded, "W_rot": rotated.reshape(work.w.shape)},
-                _geometry(work)[2:],
-            ),
-            grad_padded,
+        formula_call(
+            "full_corr",
+            ["G_pad", "W_rot"],
+            {"G_pad": padded, "W_rot": rotated.reshape(work.w.shape)},
+            _geometry(work)[2:],
         ),
+        grad_padded,
         rule="G_pad ⋆ rot180(W)",
         key=None if cropped else "grad_input",
     )
@@ -1075,7 +1038,7 @@ def _grad_input(work: _Work, g4, used4) -> None:
 # ------------------------------------------------------- transposed convolution
 
 
-def _transpose_geometry_settings(work: _Work) -> list:
+def _transpose_settings(work: _Work) -> list:
     spec = work.spec
     return [
         ("S", list(spec.stride), 1),
@@ -1084,6 +1047,13 @@ def _transpose_geometry_settings(work: _Work) -> list:
         ("D", list(spec.dilation), 1),
         ("groups", work.groups, 1),
     ]
+
+
+def _landing(work: _Work, i: int, j: int, a: int, b: int):
+    """Where input cell (i, j) times kernel cell (a, b) lands in the output, or None."""
+    ph, pw = work.spec.padding
+    r, q = i * work.sh + a * work.dh - ph, j * work.sw + b * work.dw - pw
+    return (r, q) if 0 <= r < work.ho and 0 <= q < work.wo else None
 
 
 def _transpose_forward(work: _Work) -> None:
@@ -1105,84 +1075,58 @@ def _transpose_forward(work: _Work) -> None:
     )
     if _written(work.h * work.wd, work.x4.size, 1):
         for n, c, i, j in np.ndindex(work.x4.shape):
-            name = work.x_name(n, c, i, j)
+            name, value = work.x_cell(n, c, i, j)
             piece = work.w if work.w.ndim == 2 else work.w[c]
             kernel_name = "W" if work.w.ndim == 2 else f"W_{c}"
             work.add(
                 "forward",
                 "x" + work.data_label(n, c, i, j) + "·W",
                 f"{name}*{kernel_name}",
-                ctx.r(work.x4[n, c, i, j] * piece),
-                {name: float(work.x4[n, c, i, j]), kernel_name: piece},
+                ctx.r(value * piece),
+                {name: value, kernel_name: piece},
                 note=ctx.t("conv.scatter_note", row=i * work.sh - ph, col=j * work.sw - pw),
             )
+
+    def landed_terms(n, o, r, q):
+        group, o_local = divmod(o, work.cog)
+        terms = []
+        for c, i, j, a, b in np.ndindex(work.cig, work.h, work.wd, work.kh, work.kw):
+            if _landing(work, i, j, a, b) == (r, q):
+                channel = group * work.cig + c
+                terms.append((work.x_cell(n, channel, i, j), work.w_cell(channel, o_local, a, b)))
+        return terms
+
     if _written(work.ho * work.wo, out4.size, work.cig * work.h * work.wd):
-        rule = "Σ x·w" + (" + b" if work.bias is not None else "")
-        for n, o, r, q in np.ndindex(out4.shape):
-            group, o_local = divmod(o, work.cog)
-            terms = []
-            for c in range(group * work.cig, (group + 1) * work.cig):
-                for i, a in _sources(r + ph, work.h, work.kh, work.sh, work.dh):
-                    for j, b in _sources(q + pw, work.wd, work.kw, work.sw, work.dw):
-                        terms.append(
-                            (
-                                work.x_name(n, c, i, j),
-                                work.x4[n, c, i, j],
-                                work.w_name(c, o_local, a, b),
-                                work.w4[c, o_local, a, b],
-                            )
-                        )
-            formula, inputs = _products(sorted(terms, key=_cell_order))
-            if work.bias is not None:
-                name = work.b_name(o)
-                formula += f" + {name}"
-                inputs[name] = float(np.reshape(work.bias, -1)[o])
-            work.add(
-                "forward",
-                "O" + work.data_label(n, o, r, q),
-                formula,
-                float(out4[n, o, r, q]),
-                inputs,
-                rule=rule,
-            )
+        work.cell_steps(
+            "forward",
+            out4,
+            lambda n, o, r, q: "O" + work.data_label(n, o, r, q),
+            landed_terms,
+            "Σ x·w" + (" + b" if work.bias is not None else ""),
+            with_bias=work.bias is not None,
+        )
     else:
         work.trace.notes.append(ctx.t("conv.note_elided", limit=SHOWN_CELLS))
     output = work.given(out4)
-    work.add(
+    work.add_call(
         "forward",
         ctx.t("conv.output"),
-        *_value_between(
-            formula_call(
-                "conv_t",
-                ["X", "W"],
-                {"X": work.x, "W": work.w},
-                [_bias_setting(work), *_transpose_geometry_settings(work)],
-            ),
-            output,
+        formula_call(
+            "conv_t",
+            ["X", "W"],
+            {"X": work.x, "W": work.w},
+            [_bias_setting(work), *_transpose_settings(work)],
         ),
+        output,
         rule="Σ x·W placed at (i·S − P, j·S − P)",
         key="output",
     )
     work.trace.result["output"] = output
 
 
-def _cell_order(term) -> tuple[int, ...]:
-    """Sort key of a product by its input cell's index (``x_1_10`` after ``x_1_2``)."""
-    return tuple(int(part) for part in term[0].split("_")[1:])
-
-
-def _sources(position: int, size: int, kernel: int, stride: int, dilation: int):
-    """(input index, kernel index) pairs whose scattered product lands on ``position``."""
-    for a in range(kernel):
-        i, rest = divmod(position - a * dilation, stride)
-        if not rest and 0 <= i < size:
-            yield i, a
-
-
-def _transpose_backward(work: _Work, g4) -> None:
-    ctx, spec = work.ctx, work.spec
-    ph, pw = spec.padding
-    _grad_bias(work, g4)
+def _transpose_backward(work: _Work) -> None:
+    ctx, spec, g4 = work.ctx, work.spec, work.g4
+    _grad_bias(work)
     grad_x4, grad_w4, _ = conv_transpose2d_backward(
         work.x4,
         work.w4,
@@ -1194,87 +1138,52 @@ def _transpose_backward(work: _Work, g4) -> None:
         work.groups,
     )
     grad_x4, grad_w4 = ctx.r(grad_x4), ctx.r(grad_w4)
-    if _written(work.h * work.wd, grad_x4.size, work.cog * work.kh * work.kw):
-        for n, c, i, j in np.ndindex(grad_x4.shape):
-            group = c // work.cig
-            terms = []
-            for o_local in range(work.cog):
+    tensors = {"X": work.x, "W": work.w, "G": work.given(g4)}
+
+    def input_terms(n, c, i, j):
+        group = c // work.cig
+        terms = []
+        for o_local, a, b in np.ndindex(work.cog, work.kh, work.kw):
+            landed = _landing(work, i, j, a, b)
+            if landed is not None:
                 o = group * work.cog + o_local
-                for a in range(work.kh):
-                    r = i * work.sh + a * work.dh - ph
-                    for b in range(work.kw):
-                        q = j * work.sw + b * work.dw - pw
-                        if 0 <= r < work.ho and 0 <= q < work.wo:
-                            terms.append(
-                                (
-                                    work.g_name(n, o, r, q),
-                                    g4[n, o, r, q],
-                                    work.w_name(c, o_local, a, b),
-                                    work.w4[c, o_local, a, b],
-                                )
-                            )
-            formula, inputs = _products(terms)
-            work.add(
-                "backward",
-                "∂L/∂X" + work.data_label(n, c, i, j),
-                formula,
-                float(grad_x4[n, c, i, j]),
-                inputs,
-                rule="Σ G_window⊙W",
-            )
+                terms.append((work.g_cell(n, o, *landed), work.w_cell(c, o_local, a, b)))
+        return terms
+
+    if _written(work.h * work.wd, grad_x4.size, work.cog * work.kh * work.kw):
+        work.cell_steps(
+            "backward",
+            grad_x4,
+            lambda *index: "∂L/∂X" + work.data_label(*index),
+            input_terms,
+            "Σ G_window⊙W",
+        )
     grad_input = work.given(grad_x4)
-    work.add(
+    work.add_call(
         "backward",
         ctx.t("conv.grad_input"),
-        *_value_between(
-            formula_call(
-                "conv_t_grad_input",
-                ["X", "W", "G"],
-                {"X": work.x, "W": work.w, "G": work.given(g4)},
-                _transpose_geometry_settings(work),
-            ),
-            grad_input,
-        ),
+        formula_call("conv_t_grad_input", list(tensors), tensors, _transpose_settings(work)),
+        grad_input,
         rule="G ⋆ W (stride S)",
         key="grad_input",
     )
-    if _written(work.kh * work.kw, grad_w4.size, work.n * work.h * work.wd):
-        for c, o_local, a, b in np.ndindex(grad_w4.shape):
-            o = (c // work.cig) * work.cog + o_local
-            terms = []
-            for n, i, j in np.ndindex(work.n, work.h, work.wd):
-                r, q = i * work.sh + a * work.dh - ph, j * work.sw + b * work.dw - pw
-                if 0 <= r < work.ho and 0 <= q < work.wo:
-                    terms.append(
-                        (
-                            work.x_name(n, c, i, j),
-                            work.x4[n, c, i, j],
-                            work.g_name(n, o, r, q),
-                            g4[n, o, r, q],
-                        )
-                    )
-            formula, inputs = _products(terms)
-            work.add(
-                "backward",
-                "∂L/∂W" + work.kernel_label(c, o_local, a, b),
-                formula,
-                float(grad_w4[c, o_local, a, b]),
-                inputs,
-                rule="Σ x⊙G_window",
-            )
+
+    def kernel_terms(c, o_local, a, b):
+        o = (c // work.cig) * work.cog + o_local
+        terms = []
+        for n, i, j in np.ndindex(work.n, work.h, work.wd):
+            landed = _landing(work, i, j, a, b)
+            if landed is not None:
+                terms.append((work.x_cell(n, c, i, j), work.g_cell(n, o, *landed)))
+        return terms
+
+    _kernel_grad_steps(work, grad_w4, kernel_terms, work.n * work.h * work.wd, "Σ x⊙G_window")
     grad_weight = grad_w4.reshape(work.w.shape)
-    work.add(
+    work.add_call(
         "backward",
         ctx.t("conv.grad_weight"),
-        *_value_between(
-            formula_call(
-                "conv_t_grad_weight",
-                ["X", "W", "G"],
-                {"X": work.x, "W": work.w, "G": work.given(g4)},
-                _transpose_geometry_settings(work),
-            ),
-            grad_weight,
-        ),
+        formula_call("conv_t_grad_weight", list(tensors), tensors, _transpose_settings(work)),
+        grad_weight,
         rule="X ⋆ G",
         key="grad_weight",
     )

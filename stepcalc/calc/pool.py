@@ -30,6 +30,12 @@ def _pair(value) -> tuple[int, int]:
     return (int(first), int(second))
 
 
+def _window_settings(kernel, stride, padding):
+    """(kernel, stride, padding) as pairs; the stride defaults to the kernel."""
+    kernel = _pair(kernel)
+    return kernel, kernel if stride is None else _pair(stride), _pair(padding)
+
+
 def pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
     return conv_out(size, kernel, stride, padding, 1, ceil_mode)
 
@@ -67,9 +73,7 @@ def _frame(x, pads, fill):
 def max_pool2d(x, kernel, stride=None, padding=0, ceil_mode=False):
     """(output, argmax) for x (N,C,H,W); argmax is the flat H·W index of each window's max."""
     x = np.asarray(x, dtype=float)
-    kernel = _pair(kernel)
-    stride = kernel if stride is None else _pair(stride)
-    padding = _pair(padding)
+    kernel, stride, padding = _window_settings(kernel, stride, padding)
     ho, wo, pads = _layout(x.shape, kernel, stride, padding, ceil_mode)
     xp = _frame(x, pads, -np.inf)
     best = np.full(x.shape[:-2] + (ho, wo), -np.inf)
@@ -95,9 +99,7 @@ def _divisors(shape, kernel, stride, padding, ho, wo):
 
 def avg_pool2d(x, kernel, stride=None, padding=0, ceil_mode=False):
     x = np.asarray(x, dtype=float)
-    kernel = _pair(kernel)
-    stride = kernel if stride is None else _pair(stride)
-    padding = _pair(padding)
+    kernel, stride, padding = _window_settings(kernel, stride, padding)
     ho, wo, pads = _layout(x.shape, kernel, stride, padding, ceil_mode)
     xp = _frame(x, pads, 0.0)
     total = np.zeros(x.shape[:-2] + (ho, wo))
@@ -122,9 +124,7 @@ def avg_pool2d_backward(x, grad_out, kernel, stride=None, padding=0, ceil_mode=F
     """Each upstream value is spread evenly (÷ divisor) over its window."""
     x = np.asarray(x, dtype=float)
     grad_out = np.asarray(grad_out, dtype=float)
-    kernel = _pair(kernel)
-    stride = kernel if stride is None else _pair(stride)
-    padding = _pair(padding)
+    kernel, stride, padding = _window_settings(kernel, stride, padding)
     ho, wo, pads = _layout(x.shape, kernel, stride, padding, ceil_mode)
     share = grad_out / _divisors(x.shape, kernel, stride, padding, ho, wo)
     gp = _frame(np.zeros(x.shape), pads, 0.0)
