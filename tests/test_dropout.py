@@ -113,6 +113,7 @@ def test_weight_matrix_zeroes_columns_and_gives_vector_z():
     )
     wd = next(s for s in document["steps"] if s["title"] == "W·D")
     assert wd["value"] == [[1, 0, 3, 0], [0, 0, 0, 0]]
+    assert wd["formula"] == "W*m"
     assert document["result"]["standard"]["z_train"] == [7, 0]
     assert document["result"]["inverted"]["z_test"] == [49, 13]
     assert_steps_honest(document["steps"])
@@ -205,3 +206,17 @@ def test_bad_input():
     assert_bad_input(*base, "--keep-prob", "0.5", "--seed", "-1", mentions="--seed")
     assert_bad_input(*base, "--keep-prob", "0.5", "--samples", "0", mentions="--samples")
     assert_bad_input("dropout", "--keep-prob", "0.5", mentions="--input")
+
+
+def test_sample_count_is_limited_by_size():
+    units = " ".join(["1"] * 50)
+    assert_bad_input(
+        "dropout",
+        "--input",
+        units,
+        "--keep-prob",
+        "0.5",
+        "--samples",
+        "100000",
+        mentions="--samples",
+    )

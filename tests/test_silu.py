@@ -265,3 +265,8 @@ def test_bad_input():
     assert_bad_input("silu", "--input", "1 2", "--compare", "max", mentions="--compare")
     big = " ".join(["1"] * 101)
     assert_bad_input("silu", "--input", big, "--jacobian", mentions="--jacobian")
+
+
+def test_depth_is_limited_by_size():
+    big = "[" + ",".join(["1"] * 30000) + "]"
+    assert_bad_input("silu", "--input", big, "--depth", "50", mentions="--depth")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from stepcalc import limits
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape as _shape
 from stepcalc.trace import Ctx, Step, Table, Trace
@@ -22,6 +23,8 @@ WRITTEN_OUT_TERMS = 16
 """Dot products up to this length are written out term by term, as on the slides."""
 MAX_TABLE_ROWS = 64
 MAX_SAMPLE_ROWS = 10
+MAX_DIAGONAL = 16
+"""D = diag(m) is shown as a matrix up to this many units."""
 
 
 def draw_mask(shape: tuple[int, ...], keep_prob: float, rng: np.random.Generator):
@@ -85,6 +88,11 @@ def dropout_trace(
                 f"--grad-output: shape {_shape(grad_output.shape)} does not match --input "
                 f"{_shape(x.shape)}"
             )
+    if samples is not None and samples * x.size > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"--samples: {samples:,} masks of {x.size:,} units is above the limit of "
+            f"{limits.MAX_TENSOR_ELEMENTS:,} numbers"
+        )
     rng = np.random.default_rng(seed) if seed is not None else None
     trace = Trace(
         command="dropout",
@@ -133,20 +141,20 @@ def dropout_trace(
         mask = np.asarray(mask, dtype=float)
         check_mask(mask, x.shape)
         trace.shown_inputs["m"] = mask
-    if x.ndim == 1:
+    if x.ndim == 1 and x.size <= MAX_DIAGONAL:
         trace.add(Step("forward", t("dropout.diag"), "diag(m)", np.diag(mask), {"m": mask}))
-        if weights is not None:
-            trace.add(
-                Step(
-                    "forward",
-                    t("dropout.weights_masked"),
-                    "dot(W, diag(m))",
-                    weights @ np.diag(mask),
-                    {"W": weights, "m": mask},
-                    rule="W·D",
-                )
+    if x.ndim == 1 and weights is not None:
+        trace.add(
+            Step(
+                "forward",
+                t("dropout.weights_masked"),
+                "W*m",
+                weights * mask,
+                {"W": weights, "m": mask},
+                rule="W·D = W·diag(m)",
             )
-            trace.notes.append(t("dropout.columns_note"))
+        )
+        trace.notes.append(t("dropout.columns_note"))
     trace.result = {}
     for mode in modes:
         trace.result[mode] = _mode(trace, mode, x, mask, keep_prob, weights, ctx)

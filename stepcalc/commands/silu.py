@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stepcalc import limits
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape
 from stepcalc.problem import Command, Opt, Problem
@@ -42,6 +43,11 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     depth = p.int("depth", minimum=1)
     if depth is not None and depth > MAX_DEPTH:
         raise StepcalcError(f"--depth: at most {MAX_DEPTH} layers")
+    if depth is not None and 3 * depth * x.size > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"--depth: {depth} layers of {x.size:,} elements is above the limit of "
+            f"{limits.MAX_TENSOR_ELEMENTS:,} numbers"
+        )
     return silu_trace(
         x,
         fn,
