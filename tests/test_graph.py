@@ -553,3 +553,10 @@ def test_network_dot_shows_values_and_gradients():
     assert result.stdout.startswith("digraph network")
     assert "x -> layer1" in result.stdout and "layer2 -> loss" in result.stdout
     assert "∂L: [-0.169, 0.2576]" in result.stdout
+
+
+def test_training_plot_or_note():
+    result = run("graph", "--from", str(SAMPLES / "network_linreg_batch.yaml"), "--plot")
+    assert result.code == 0, result.stderr
+    assert "+" in result.stdout.split("loss per epoch (plot)")[-1] or "plot extra" in result.stdout
+    assert_bad_input("graph", "--network", str(SAMPLES / "network_mlp.yaml"), "--plot")

@@ -368,6 +368,7 @@ def network_trace(
     lr: float | None = None,
     epochs: int | None = None,
     batch_size: int | None = None,
+    plot: bool = False,
 ) -> Trace:
     samples = network.inputs.shape[0]
     inputs = dict(network.given)
@@ -408,6 +409,8 @@ def network_trace(
     }
     if epochs is not None:
         _train(trace, network, lr, epochs, batch_size or samples, ctx)
+        if plot:
+            _plot(trace, trace.result["history"], ctx)
     elif lr is not None:
         sgd_update(network, full, lr, ctx)
         _update_steps(trace, network, full, lr, ctx)
@@ -697,6 +700,27 @@ def _train(
             ctx.t("graph.history_table"), [ctx.t("graph.col_epoch"), ctx.t("graph.col_loss")], rows
         )
     )
+
+
+def _plot(trace: Trace, history: list[dict[str, Any]], ctx: Ctx) -> None:
+    """The loss curve in the terminal, when the optional plotting package is installed."""
+    try:
+        from uniplot import plot_to_string
+    except ImportError:
+        trace.notes.append(ctx.t("graph.plot_missing"))
+        return
+    text = plot_to_string(
+        [entry["loss"] for entry in history],
+        [entry["epoch"] for entry in history],
+        width=56,
+        height=12,
+        character_set="ascii",
+        color=False,
+        lines=True,
+    )
+    if ctx.ascii:
+        text = text.translate(str.maketrans("┌┐└┘─│", "++++-|"))
+    trace.tables.append(Table(ctx.t("graph.plot_title"), [""], [[text]]))
 
 
 def _batch_view(network: Network, start: int, stop: int) -> Network:

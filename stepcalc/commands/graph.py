@@ -6,7 +6,7 @@ from stepcalc.errors import StepcalcError
 from stepcalc.problem import Command, Opt, Problem
 from stepcalc.trace import Ctx, Trace
 
-TRAINING_OPTIONS = ("epochs", "lr", "batch-size")
+TRAINING_OPTIONS = ("epochs", "lr", "batch-size", "plot")
 
 
 def run(p: Problem, ctx: Ctx) -> Trace:
@@ -54,9 +54,12 @@ def _network(p: Problem, ctx: Ctx) -> Trace:
         raise StepcalcError("--lr: must not be negative")
     if epochs is not None and lr is None:
         raise StepcalcError("--epochs: give the learning rate with --lr")
-    if batch_size is not None and epochs is None:
-        raise StepcalcError("--batch-size: only with --epochs")
-    return network_trace(network, ctx, lr=lr, epochs=epochs, batch_size=batch_size)
+    for name in ("batch-size", "plot"):
+        if p.has(name) and epochs is None:
+            raise StepcalcError(f"--{name}: only with --epochs")
+    return network_trace(
+        network, ctx, lr=lr, epochs=epochs, batch_size=batch_size, plot=p.flag("plot")
+    )
 
 
 COMMAND = Command(
@@ -79,6 +82,7 @@ COMMAND = Command(
         Opt("lr", "Learning rate η: one SGD update (or training with --epochs).", metavar="η"),
         Opt("epochs", "Train the network for N epochs of gradient descent.", metavar="N"),
         Opt("batch-size", "Samples per update while training (default: all).", metavar="B"),
+        Opt("plot", "With --epochs: draw the loss curve (needs the plot extra).", flag=True),
     ),
     run=run,
 )

@@ -93,6 +93,11 @@ TEXT = {
     ),
     "final_loss": ("loss after training", "학습 후 손실"),
     "history_table": ("loss per epoch", "에포크별 손실"),
+    "plot_title": ("loss per epoch (plot)", "에포크별 손실 (그래프)"),
+    "plot_missing": (
+        "the loss curve needs the plot extra: pip install 'stepcalc[plot]'",
+        "손실 곡선을 그리려면 plot 추가 기능이 필요합니다: pip install 'stepcalc[plot]'",
+    ),
     "col_epoch": ("epoch", "에포크"),
     "col_loss": ("loss", "손실"),
     "training_note": (
