@@ -433,6 +433,19 @@ def shown(tensors: dict) -> dict:
     }
 
 
+def upstream_like(grad_output, expected: tuple[int, ...]):
+    """The given upstream gradient in the output's shape (axes of length 1 may differ)."""
+    given = np.asarray(grad_output, dtype=float)
+    if given.shape != expected and [s for s in given.shape if s != 1] != [
+        s for s in expected if s != 1
+    ]:
+        raise StepcalcError(
+            f"--grad-output: shape {_shape_text(given.shape)} does not match the output "
+            f"shape {_shape_text(expected)}"
+        )
+    return given.reshape(expected)
+
+
 def _shape_text(shape) -> str:
     return "×".join(str(n) for n in shape) if len(shape) else "scalar"
 
@@ -711,6 +724,8 @@ def _header(work: _Work) -> None:
     trace.notes.append(ctx.t(f"conv.note_{kind}"))
     if spec.padding == "same":
         trace.notes.append(ctx.t("conv.note_same", top=top, bottom=bottom, left=left, right=right))
+        if spec.stride != (1, 1):
+            trace.notes.append(ctx.t("outsize.same_strided", stride=f"{work.sh},{work.sw}"))
     if not spec.transpose:
         for axis, lost in (
             ("height", (work.hp - work.dh * (work.kh - 1) - 1) % work.sh),
@@ -846,15 +861,7 @@ def _upstream(work: _Work, grad_output) -> None:
         given = np.ones(expected)
         note = ctx.t("conv.ones_note")
     else:
-        given = np.asarray(grad_output, dtype=float)
-        if given.shape != expected and [s for s in given.shape if s != 1] != [
-            s for s in expected if s != 1
-        ]:
-            raise StepcalcError(
-                f"--grad-output: shape {_shape_text(given.shape)} does not match the output "
-                f"shape {_shape_text(expected)}"
-            )
-        given = given.reshape(expected)
+        given = upstream_like(grad_output, expected)
         note = ""
     work.trace.inputs["grad_output"] = given
     work.trace.inputs["backward"] = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcalc import limits
-from stepcalc.calc.conv import as4d, as_given, formula_call, shown
+from stepcalc.calc.conv import as4d, as_given, formula_call, shown, upstream_like
 from stepcalc.calc.shapes import conv_out
 from stepcalc.errors import StepcalcError
 from stepcalc.trace import Ctx, Step, Trace
@@ -337,12 +337,7 @@ def _backward(trace, x, x4, spec, ctx, grad_output, size, where, divisors, writt
         given = np.ones(expected)
         note = ctx.t("pool.ones_note")
     else:
-        given = np.asarray(grad_output, dtype=float)
-        if given.shape != expected:
-            raise StepcalcError(
-                f"--grad-output: shape {_shape_text(given.shape)} does not match the output "
-                f"shape {_shape_text(expected)}"
-            )
+        given = upstream_like(grad_output, expected)
         note = ""
     trace.inputs["grad_output"] = given
     trace.add(Step("backward", ctx.t("pool.upstream"), "G", given, {"G": given}, note=note))
