@@ -182,10 +182,15 @@ def _dot_step(title: str, weights: np.ndarray, h: np.ndarray, key: str, ctx: Ctx
     """z = w·h: written out term by term when short, else as dot(w, h)."""
     if weights.ndim == 2 and h.ndim == 1:
         return Step(
-            "forward", title, "dot(W, h)", ctx.r(weights @ h), {"W": weights, "h": h}, key=key
+            "forward",
+            title,
+            "dot(W, h)",
+            ctx.r(weighted_sum(weights, h)),
+            {"W": weights, "h": h},
+            key=key,
         )
     w, v = weights.ravel(), h.ravel()
-    value = ctx.r(float(np.dot(w, v)))
+    value = ctx.r(weighted_sum(w, v))
     if w.size > WRITTEN_OUT_TERMS:
         return Step("forward", title, "dot(w, h)", value, {"w": w, "h": v}, rule="Σ wᵢ·hᵢ", key=key)
     inputs: dict[str, Any] = {}
@@ -270,64 +275,46 @@ def _mode_table(mode, x, mask, out, weights, ctx) -> Table:
     return Table(t("dropout.table", mode=t(f"dropout.{mode}")), headers, rows, note)
 
 
+def weighted_sum(weights: np.ndarray, h: np.ndarray) -> Any:
+    """z = W·h for a weight matrix over a vector, else Σ w ⊙ h."""
+    if weights.ndim == 2 and h.ndim == 1:
+        return weights @ h
+    return float(np.sum(weights * h))
+
+
 def _samples(trace, modes, x, keep_prob, weights, samples, rng, ctx) -> None:
     """Average K fresh masks: the mean train output approaches the test output."""
     t = ctx.t
     masks = np.stack([draw_mask(x.shape, keep_prob, rng)[1] for _ in range(samples)])
     headers = ["k", "m"]
-    columns: dict[str, list[Any]] = {}
+    shown: dict[str, Any] = {}
     for mode in modes:
-        scale = 1.0 if mode == "standard" else 1.0 / keep_prob
-        trains = x * masks * scale
-        if weights is not None:
-            z = np.array(
-                [
-                    np.asarray(
-                        weights @ h if weights.ndim == 2 and x.ndim == 1 else np.sum(weights * h)
-                    )
-                    for h in trains
-                ]
-            )
         label = t(f"dropout.{mode}")
-        total = trains.sum(axis=0)
-        mean = trace.add(
-            Step(
-                "forward",
-                t("dropout.mean_train", mode=label, k=samples),
-                "S/K",
-                ctx.r(total / samples),
-                {"S": total, "K": samples},
-                rule="(h⁽¹⁾ + … + h⁽ᴷ⁾)/K",
-                key=f"{mode}.mean_train_output",
-            )
-        )
-        trace.result[mode]["mean_train_output"] = mean
+        trains = x * masks * (1.0 if mode == "standard" else 1.0 / keep_prob)
+        quantities = [("train_output", "h", trains)]
         if weights is not None:
-            z_total = z.sum(axis=0)
-            trace.result[mode]["mean_z_train"] = trace.add(
+            z = np.array([weighted_sum(weights, h) for h in trains])
+            quantities.append(("z_train", "z", z))
+        for quantity, symbol, values in quantities:
+            total = values.sum(axis=0)
+            trace.result[mode][f"mean_{quantity}"] = trace.add(
                 Step(
                     "forward",
-                    t("dropout.mean_z", mode=label, k=samples),
+                    t(f"dropout.mean_{symbol}", mode=label, k=samples),
                     "S/K",
-                    ctx.r(z_total / samples),
-                    {"S": z_total, "K": samples},
-                    rule="(z⁽¹⁾ + … + z⁽ᴷ⁾)/K",
-                    key=f"{mode}.mean_z_train",
+                    ctx.r(total / samples),
+                    {"S": total, "K": samples},
+                    rule=f"({symbol}⁽¹⁾ + … + {symbol}⁽ᴷ⁾)/K",
+                    key=f"{mode}.mean_{quantity}",
                 )
             )
-            headers.append("z " + label)
-            columns[mode] = list(z)
-        else:
-            headers.append("h " + label)
-            columns[mode] = list(trains)
+        quantity, symbol, values = quantities[-1]
+        headers.append(f"{symbol} {label}")
+        shown[mode] = (values, trace.result[mode][f"mean_{quantity}"])
     rows = []
     for k in range(min(samples, MAX_SAMPLE_ROWS)):
-        rows.append([str(k + 1), masks[k]] + [_cell(columns[mode][k]) for mode in modes])
-    mean_row = [t("dropout.mean"), ""]
-    for mode in modes:
-        key = "mean_z_train" if weights is not None else "mean_train_output"
-        mean_row.append(_cell(trace.result[mode][key]))
-    rows.append(mean_row)
+        rows.append([str(k + 1), masks[k]] + [_cell(shown[mode][0][k]) for mode in modes])
+    rows.append([t("dropout.mean"), ""] + [_cell(shown[mode][1]) for mode in modes])
     note = t("dropout.samples_note")
     if samples > MAX_SAMPLE_ROWS:
         note = t("dropout.rows_hidden", shown=MAX_SAMPLE_ROWS, total=samples) + "; " + note

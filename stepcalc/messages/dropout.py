@@ -34,7 +34,7 @@ TEXT = {
     "test": ("test", "추론"),
     "table": ("{mode} dropout", "{mode} 드롭아웃"),
     "rows_hidden": ("first {shown} of {total} shown", "{total}개 중 앞 {shown}개만 표시"),
-    "mean_train": ("{mode}: mean train h, {k} masks", "{mode}: 마스크 {k}개의 훈련 h 평균"),
+    "mean_h": ("{mode}: mean train h, {k} masks", "{mode}: 마스크 {k}개의 훈련 h 평균"),
     "mean_z": ("{mode}: mean z_train, {k} masks", "{mode}: 마스크 {k}개의 z_train 평균"),
     "mean": ("mean", "평균"),
     "samples_table": ("{k} random masks", "무작위 마스크 {k}개"),
