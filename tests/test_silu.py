@@ -270,3 +270,9 @@ def test_bad_input():
 def test_depth_is_limited_by_size():
     big = "[" + ",".join(["1"] * 30000) + "]"
     assert_bad_input("silu", "--input", big, "--depth", "50", mentions="--depth")
+
+
+def test_hand_rounded_answer_is_a_rounding_verdict():
+    # σ(3) rounded to 0.95 first gives 3·0.95 = 2.85; exact SiLU(3) = 2.8577…
+    check = run_json("silu", "--input", "3", "--expect", "output=2.85")["check"]
+    assert check["ok"] and check["items"][0]["verdict"] == "rounding"
