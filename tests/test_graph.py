@@ -560,3 +560,10 @@ def test_training_plot_or_note():
     assert result.code == 0, result.stderr
     assert "+" in result.stdout.split("loss per epoch (plot)")[-1] or "plot extra" in result.stdout
     assert_bad_input("graph", "--network", str(SAMPLES / "network_mlp.yaml"), "--plot")
+
+
+def test_overflow_and_divergence_are_bad_input(tmp_path):
+    huge = {"input": [1e308], "target": [1.0], "layers": [{"weights": [[1e308]]}]}
+    assert_bad_input("graph", "--network", network_file(tmp_path, huge), mentions="overflows")
+    sample = str(SAMPLES / "network_linreg_sgd.yaml")
+    assert_bad_input("graph", "--from", sample, "--lr", "5", "--epochs", "1000", mentions="--lr")

@@ -300,6 +300,10 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray, ctx: Ctx) -
         if layer.bias is not None:
             z = z + layer.bias
         z = ctx.r(z)
+        if not np.all(np.isfinite(z)):
+            raise StepcalcError(
+                f"--network: layer {len(pre) + 1}: W·h + b overflows (values too large)"
+            )
         pre.append(z)
         hidden.append(ctx.r(ACTIVATIONS[layer.activation].forward(z)))
     output = hidden[-1]
@@ -323,6 +327,8 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray, ctx: Ctx) -
         result.grad_bias[k] = None if layer.bias is None else ctx.r(grad.sum(axis=0))
         result.grad_input[k] = ctx.r(grad @ layer.weights)
         grad = result.grad_input[k]
+    if not all(np.all(np.isfinite(g)) for g in result.grad_weight + result.grad_input):
+        raise StepcalcError("--network: the gradients overflow (values too large)")
     return result
 
 
@@ -657,7 +663,7 @@ def _train(
     shown = set(range(1, min(SHOWN_EPOCHS, epochs) + 1)) | {epochs}
     history = []
     for epoch in range(1, epochs + 1):
-        whole = forward_backward(network, network.inputs, network.targets, ctx)
+        whole = _diverging(network, ctx, epoch)
         history.append({"epoch": epoch, "loss": whole.loss})
         if epoch in shown:
             _loss_step(
@@ -671,7 +677,7 @@ def _train(
         for start in range(0, samples, batch_size):
             stop = min(start + batch_size, samples)
             x, y = network.inputs[start:stop], network.targets[start:stop]
-            run = whole if stop - start == samples else forward_backward(network, x, y, ctx)
+            run = whole if stop - start == samples else _diverging(network, ctx, epoch, x, y)
             sgd_update(network, run, lr, ctx)
             if epoch not in shown:
                 continue
@@ -686,7 +692,7 @@ def _train(
                     title=ctx.t("graph.batch_loss", epoch=epoch, first=start + 1, last=stop),
                 )
             _update_steps(trace, network, run, lr, ctx)
-    final = forward_backward(network, network.inputs, network.targets, ctx)
+    final = _diverging(network, ctx, epochs + 1)
     _loss_step(trace, network, final, network.targets, ctx.t, title=ctx.t("graph.final_loss"))
     trace.result["history"] = history
     if epochs > max(SHOWN_EPOCHS, 1) + 1:
@@ -700,6 +706,21 @@ def _train(
             ctx.t("graph.history_table"), [ctx.t("graph.col_epoch"), ctx.t("graph.col_loss")], rows
         )
     )
+
+
+def _diverging(network: Network, ctx: Ctx, epoch: int, x=None, y=None) -> Pass:
+    """A pass (over all samples by default); blowing up is reported as a learning-rate problem."""
+    x = network.inputs if x is None else x
+    y = network.targets if y is None else y
+    try:
+        whole = forward_backward(network, x, y, ctx)
+    except StepcalcError:
+        whole = None
+    if whole is None or not np.isfinite(whole.loss):
+        raise StepcalcError(
+            f"--lr: training diverges (values overflow by epoch {epoch}); try a smaller rate"
+        )
+    return whole
 
 
 def _plot(trace: Trace, history: list[dict[str, Any]], ctx: Ctx) -> None:
