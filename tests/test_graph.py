@@ -567,3 +567,16 @@ def test_overflow_and_divergence_are_bad_input(tmp_path):
     assert_bad_input("graph", "--network", network_file(tmp_path, huge), mentions="overflows")
     sample = str(SAMPLES / "network_linreg_sgd.yaml")
     assert_bad_input("graph", "--from", sample, "--lr", "5", "--epochs", "1000", mentions="--lr")
+
+
+def test_node_names_avoid_variable_names():
+    data = graph("--expr", "n1*g_n2 + n1", "--values", "n1=2,g_n2=3")
+    assert data["result"]["gradients"] == {"n1": 4, "g_n2": 2}
+    assert data["result"]["nodes"][1]["inputs"] == ["n_1", "n1"]
+    assert_steps_honest(data["steps"])
+
+
+def test_values_from_a_file_mapping():
+    problem = "expr: (x + y) * z\nvalues: {x: -2, y: 5, z: -4}\nupstream: 2\n"
+    data = run_json("graph", "--from", "-", stdin=problem)
+    assert data["result"]["gradients"] == {"x": -8, "y": -8, "z": 6}

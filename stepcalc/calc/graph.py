@@ -276,8 +276,12 @@ def _finite(compute, where: _Where, what: str) -> float:
 
 
 def _prefix(variables: list[str]) -> str:
+    """Node names n1, n2, … unless a variable (or its upstream symbol g_…) could clash."""
     prefix = "n"
-    while any(v.startswith(prefix) and v[len(prefix) :].isdigit() for v in variables):
+    while any(
+        v.removeprefix("g_").startswith(prefix) and v.removeprefix("g_")[len(prefix) :].isdigit()
+        for v in variables
+    ):
         prefix += "_"
     return prefix
 

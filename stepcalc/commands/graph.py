@@ -85,4 +85,9 @@ COMMAND = Command(
         Opt("plot", "With --epochs: draw the loss curve (needs the plot extra).", flag=True),
     ),
     run=run,
+    epilog=(
+        "Examples: stepcalc graph --expr '(x + y) * z' --values x=-2,y=5,z=-4 · "
+        "stepcalc graph --network samples/network_mlp.yaml --lr 0.1 · "
+        "stepcalc graph --from samples/network_linreg_sgd.yaml · stepcalc graph --gates"
+    ),
 )
