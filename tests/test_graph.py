@@ -580,3 +580,22 @@ def test_values_from_a_file_mapping():
     problem = "expr: (x + y) * z\nvalues: {x: -2, y: 5, z: -4}\nupstream: 2\n"
     data = run_json("graph", "--from", "-", stdin=problem)
     assert data["result"]["gradients"] == {"x": -8, "y": -8, "z": 6}
+
+
+def test_classic_step_by_step_backprop_example():
+    data = graph("--network", str(SAMPLES / "network_backprop_example.yaml"), "--lr", "0.5")
+    result = data["result"]
+    assert round(result["loss"], 9) == 0.298371109
+    np.testing.assert_allclose(
+        result["layers"][0]["output"], [0.593269992, 0.596884378], atol=5e-10
+    )
+    np.testing.assert_allclose(result["output"], [0.75136507, 0.772928465], atol=5e-9)
+    assert round(result["layers"][1]["grad_weight"][0][0], 9) == 0.082167041
+    updated = result["updated"]["layers"]
+    np.testing.assert_allclose(
+        updated[1]["weights"], [[0.35891648, 0.408666186], [0.511301270, 0.561370121]], atol=5e-9
+    )
+    np.testing.assert_allclose(
+        updated[0]["weights"], [[0.149780716, 0.19956143], [0.24975114, 0.29950229]], atol=5e-9
+    )
+    assert_steps_honest(data["steps"])
