@@ -524,6 +524,8 @@ def test_every_algorithm_is_honest_with_every_option(algo, convention):
         (["adam", "--params", "1 2", "--grad", "1 1", "--state", "exp_avg=1 2 3"], "--state"),
         (["adam", "--params", "1", "--grad", "1", "--state", "exp_avg_sq=-1"], "--state"),
         (["adam", "--params", "1", "--grad", "1", "--state", "exp_avg"], "--state"),
+        (["adam", "--params", "1", "--grad", "1", "--state", "max_exp_avg_sq=1"], "--state"),
+        (["sgd", "--params", "1", "--grad", "1", "--state", "momentum_buffer=1"], "--state"),
         (["adam", "--params", "1", "--grad", "1", "--state", "step=2", "--first-step", "5"],
          "--first-step"),
         (["momentum", "--params", "1", "--grad", "1", "--convention", "textbook",

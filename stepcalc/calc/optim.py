@@ -320,7 +320,7 @@ def _adam(algo, hp, convention, first):
             "theta",
             "theta - lr*m_hat/(sqrt(v_hat) + eps)",
             "update",
-            display="θ − η·m̂/(√v̂ + ε)",
+            display="θ − η·m̂/(√(v̂) + ε)",
         )
     )
     return rules, keys
@@ -671,6 +671,13 @@ def _optimizer_trace(problem: OptimizerProblem, ctx: Ctx) -> Trace:
     shape = problem.params.shape
     theta0 = problem.params.reshape(-1).astype(float)
     optimizers = [_configured(algo, problem) for algo in problem.algorithms]
+    kept = {key for opt in optimizers for key in opt.state_keys} | {"step"}
+    for name in problem.state:
+        if name not in kept:
+            raise StepcalcError(
+                f"--state: {name} is not kept with these settings "
+                "(max_exp_avg_sq needs --amsgrad, grad_avg --centered, momentum_buffer a momentum)"
+            )
     n = problem.steps
     table_rows = shown_iterations(n, TABLE_HEAD, TABLE_TAIL)
     detail = set() if problem.compare else set(shown_iterations(n, DETAIL_HEAD, DETAIL_TAIL))
