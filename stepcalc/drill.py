@@ -401,7 +401,9 @@ def _skipped_item(quantity: str, expected: Any) -> dict[str, Any]:
 # -------------------------------------------------------------------- documents
 
 
-def document(exercises: list[Exercise], lang: str, seed: int, difficulty: str) -> dict[str, Any]:
+def document(
+    exercises: list[Exercise], topic: str, lang: str, seed: int, difficulty: str
+) -> dict[str, Any]:
     """Problems and answers as one JSON-able document (``drill --json``)."""
     from stepcalc.trace import step_dict
 
@@ -426,6 +428,7 @@ def document(exercises: list[Exercise], lang: str, seed: int, difficulty: str) -
     return {
         "schema_version": 1,
         "command": "drill",
+        "topic": topic,
         "seed": seed,
         "difficulty": difficulty,
         "lang": lang,
@@ -685,44 +688,52 @@ def sheets(
     }
 
 
-def write_whole(files: dict[str, str]) -> None:
-    """Write every file completely or none: temporary files first, then rename each."""
+def write_whole(files: list[tuple[str, str, str]]) -> None:
+    """Write each (option, path, text) completely or none: temporary files, then renames."""
     import os
     import tempfile
     from pathlib import Path
 
-    staged: list[tuple[str, str]] = []
+    umask = os.umask(0)
+    os.umask(umask)
+    staged: list[tuple[str, str, str]] = []
     try:
-        for path, text in files.items():
-            option = "--worksheet" if not staged else "--answers"
-            folder = Path(path).resolve().parent
-            if Path(path).is_dir():
+        for option, path, text in files:
+            target = Path(path)
+            folder = target.resolve().parent
+            if target.is_dir():
                 raise StepcalcError(f"{option}: {path} is a directory")
             if not folder.is_dir():
                 raise StepcalcError(f"{option}: {path}: the folder {folder} does not exist")
             try:
                 handle, temporary = tempfile.mkstemp(
-                    prefix=f".{Path(path).name}.", suffix=".tmp", dir=folder
+                    prefix=f".{target.name}.", suffix=".tmp", dir=folder
                 )
+                staged.append((option, temporary, path))
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    stream.write(text)
+                mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
+                os.chmod(temporary, mode)
             except OSError as exc:
                 raise StepcalcError(f"{option}: {path}: cannot write ({exc.strerror})") from None
-            staged.append((temporary, path))
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-        for temporary, path in staged:
-            os.replace(temporary, path)
-        staged.clear()
+        while staged:
+            option, temporary, path = staged[0]
+            try:
+                os.replace(temporary, path)
+            except OSError as exc:
+                raise StepcalcError(f"{option}: {path}: cannot write ({exc.strerror})") from None
+            staged.pop(0)
     finally:
-        for temporary, _ in staged:
+        for _, temporary, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
 
-def print_json(exercises: list[Exercise], ctx: Ctx, seed: int, difficulty: str) -> int:
+def print_json(exercises: list[Exercise], ctx: Ctx, topic: str, seed: int, difficulty: str) -> int:
     import json
     import sys
 
-    data = document(exercises, ctx.lang, seed, difficulty)
+    data = document(exercises, topic, ctx.lang, seed, difficulty)
     sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
     return ExitStatus.OK
 

@@ -109,6 +109,7 @@ def test_json_prints_problems_and_answers_without_asking():
     assert result.code == 0, result.stderr
     document = result.json
     assert document["command"] == "drill" and document["seed"] == 3
+    assert document["topic"] == "outsize" and document["difficulty"] == "exam"
     assert len(document["problems"]) == 2
     problem = document["problems"][0]
     assert set(problem["ask"]) <= set(problem["answers"])
@@ -311,6 +312,10 @@ def test_files_are_written_whole_or_not_at_all(tmp_path):
     assert_bad_input("drill", "outsize", "--worksheet", str(sheet), "--answers", str(tmp_path))
     assert sheet.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.md"]
+    assert_bad_input("drill", "outsize", "--answers", str(missing), mentions="--answers")
+    result = run("drill", "outsize", "--seed", "1", "--worksheet", str(sheet))
+    assert result.code == 0 and "Problem 1 · outsize" in sheet.read_text(encoding="utf-8")
+    assert sheet.stat().st_mode & 0o777 != 0o600
 
 
 # ------------------------------------------------------------------ bad input
@@ -348,7 +353,7 @@ def spawn(*args: str):
         ["-m", "stepcalc", "drill", *args],
         env=env,
         encoding="utf-8",
-        timeout=30,
+        timeout=90,
         dimensions=(40, 80),
     )
 

@@ -37,10 +37,10 @@ def run(given: dict[str, Any]) -> int:
     exercises = drill.generate(topic, seed, count, difficulty)
     if worksheet or answers:
         files = drill.sheets(exercises, ctx, topic, seed, difficulty, file_format or "markdown")
-        wanted = {path: files[kind] for kind, path in (("sheet", worksheet), ("key", answers))}
-        drill.write_whole({path: text for path, text in wanted.items() if path})
+        wanted = (("--worksheet", worksheet, "sheet"), ("--answers", answers, "key"))
+        drill.write_whole([(opt, path, files[kind]) for opt, path, kind in wanted if path])
     if p.flag("json"):
-        return drill.print_json(exercises, ctx, seed, difficulty)
+        return drill.print_json(exercises, ctx, topic, seed, difficulty)
     replay = drill.replay_command(topic, seed, count, difficulty)
     print(ctx.t("drill.seed_line", seed=seed) + " · " + ctx.t("drill.replay", command=replay))
     if worksheet or answers:
