@@ -97,5 +97,7 @@ def options(problem: Problem) -> tuple[View, Ctx]:
         raise StepcalcError("--round-steps: at most 15")
     lang = problem.choice("lang", LANGS) or default_lang()
     ascii_only = problem.flag("ascii")
+    if problem.has("tol"):
+        problem.scalar("tol")  # a bad --tol is an error even when nothing is checked
     view = View(format=fmt, decimals=decimals, ascii=ascii_only, lang=lang)
     return view, Ctx(lang=lang, round_steps=round_steps, ascii=ascii_only)
