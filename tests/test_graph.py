@@ -599,3 +599,33 @@ def test_classic_step_by_step_backprop_example():
         updated[0]["weights"], [[0.149780716, 0.19956143], [0.24975114, 0.29950229]], atol=5e-9
     )
     assert_steps_honest(data["steps"])
+
+
+def test_softmax_last_layer_is_cross_entropy_on_its_logits(tmp_path):
+    torch = torch_or_skip()
+    logits = {**NETWORKS[1]}
+    probabilities = {**NETWORKS[1], "layers": [*NETWORKS[1]["layers"][:-1]]}
+    probabilities["layers"].append({**NETWORKS[1]["layers"][-1], "activation": "softmax"})
+    plain = graph("--network", network_file(tmp_path, logits))["result"]
+    data = graph("--network", network_file(tmp_path, probabilities))
+    assert_steps_honest(data["steps"])
+    soft = data["result"]
+    assert soft["loss"] == pytest.approx(plain["loss"], abs=1e-15)
+    expected = torch.softmax(torch.tensor(plain["output"], dtype=torch.float64), dim=-1)
+    assert_matches_torch(soft["output"], expected)
+    for ours, theirs in zip(soft["layers"], plain["layers"], strict=True):
+        np.testing.assert_allclose(ours["grad_weight"], theirs["grad_weight"], atol=1e-15)
+        np.testing.assert_allclose(ours["grad_input"], theirs["grad_input"], atol=1e-15)
+    bad = {**NETWORKS[0], "layers": [{**NETWORKS[0]["layers"][0], "activation": "softmax"}]}
+    bad["layers"].append(NETWORKS[0]["layers"][1])
+    assert_bad_input("graph", "--network", network_file(tmp_path, bad), mentions="softmax only")
+
+
+def test_cross_entropy_single_sample_class_index(tmp_path):
+    single = {**NETWORKS[1], "input": [0.5, -1.0, 2.0], "target": [2]}
+    as_int = {**single, "target": 2}
+    one_hot = {**single, "target": [0, 0, 1]}
+    results = [
+        graph("--network", network_file(tmp_path, d))["result"] for d in (single, as_int, one_hot)
+    ]
+    assert results[0]["loss"] == results[1]["loss"] == results[2]["loss"]

@@ -29,7 +29,7 @@ from stepcalc.trace import Ctx, Step, Table, Trace
 
 LOSSES = ("mse", "cross-entropy")
 IDENTITY_NAMES = ("none", "identity", "linear")
-ACTIVATION_NAMES = ("none", "sigmoid", "relu", "tanh", "silu")
+ACTIVATION_NAMES = ("none", "sigmoid", "relu", "tanh", "silu", "softmax")
 SHOWN_EPOCHS = 3
 """Update steps are written out for the first epochs and the last one."""
 HISTORY_ROWS = 20
@@ -56,6 +56,7 @@ ACTIVATIONS = {
     "tanh": Activation(np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, "tanh(z)", "1 - tanh(z)**2"),
     "silu": Activation(silu, silu_derivative, "silu(z)", "sigmoid(z)*(1 + z*(1 - sigmoid(z)))"),
 }
+"""Element-wise activations; ``softmax`` (last layer, cross-entropy only) is added below."""
 
 
 def _row_softmax(z: Any) -> np.ndarray:
@@ -70,6 +71,8 @@ def _row_log_softmax(z: Any) -> np.ndarray:
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
+
+ACTIVATIONS["softmax"] = Activation(_row_softmax, None, "row_softmax(z)", "")
 
 FORMULA_FUNCTIONS = {
     "matmul": lambda a, b: np.matmul(np.asarray(a, dtype=float), np.asarray(b, dtype=float)),
@@ -190,6 +193,14 @@ def load_network(data: Any, option: str = "--network") -> Network:
             )
         width = layer.width
         source = f"layer {index}"
+    for index, layer in enumerate(layers, start=1):
+        if layer.activation == "softmax" and (
+            index < len(layers) or loss != "cross-entropy" or layer.width < 2
+        ):
+            raise StepcalcError(
+                f"{option}: layer {index}: softmax only as the last layer, with cross-entropy "
+                "and at least 2 outputs"
+            )
     network = Network(
         inputs=x,
         targets=np.empty(0),
@@ -262,7 +273,7 @@ def _targets(raw: Any, network: Network, option: str) -> np.ndarray:
     target = np.array(parse_nested(raw, where), dtype=float)
     if network.loss == "cross-entropy" and width > 1 and target.ndim <= 1:
         indices = target.reshape(-1)
-        if indices.size == samples and (network.batched or target.ndim == 0):
+        if indices.size == samples:
             if not np.all(indices == np.round(indices)):
                 raise StepcalcError(f"{where}: class indices must be whole numbers")
             if indices.min() < 0 or indices.max() >= width:
@@ -307,7 +318,7 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray, ctx: Ctx) -
         pre.append(z)
         hidden.append(ctx.r(ACTIVATIONS[layer.activation].forward(z)))
     output = hidden[-1]
-    loss, grad = _loss_and_grad(network, output, y, ctx)
+    loss, grad = _loss_and_grad(network, output, y, ctx, pre[-1])
     result = Pass(
         hidden=hidden,
         pre=pre,
@@ -333,15 +344,15 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray, ctx: Ctx) -
 
 
 def _logit_gradient(network: Network) -> bool:
-    """Softmax cross-entropy on a last layer without activation: ∂L/∂z in one step."""
+    """Softmax cross-entropy on the last layer's z: ∂L/∂z = (softmax(z) − y)/N in one step."""
     return (
         network.loss == "cross-entropy"
         and not network.binary
-        and network.layers[-1].activation == "none"
+        and network.layers[-1].activation in ("none", "softmax")
     )
 
 
-def _loss_and_grad(network: Network, output: np.ndarray, y: np.ndarray, ctx: Ctx):
+def _loss_and_grad(network: Network, output: np.ndarray, y: np.ndarray, ctx: Ctx, pre_last):
     samples = output.shape[0]
     if network.loss == "mse":
         diff = output - y
@@ -354,8 +365,9 @@ def _loss_and_grad(network: Network, output: np.ndarray, y: np.ndarray, ctx: Ctx
             )
         loss = -np.mean(y * np.log(output) + (1 - y) * np.log(1 - output))
         return float(ctx.r(loss)), ctx.r((output - y) / (output * (1 - output)) / samples)
-    loss = -np.sum(y * _row_log_softmax(output)) / samples
-    return float(ctx.r(loss)), ctx.r((_row_softmax(output) - y) / samples)
+    logits = pre_last if network.layers[-1].activation == "softmax" else output
+    loss = -np.sum(y * _row_log_softmax(logits)) / samples
+    return float(ctx.r(loss)), ctx.r((_row_softmax(logits) - y) / samples)
 
 
 def sgd_update(network: Network, result: Pass, lr: float, ctx: Ctx) -> None:
@@ -488,10 +500,14 @@ def _loss_step(trace, network: Network, run: Pass, y: np.ndarray, t, key=None, t
     elif network.binary:
         formula = f"-mean(y*log(a{last}) + (1 - y)*log(1 - a{last}))"
         label = "graph.loss_bce"
+    elif network.layers[-1].activation == "softmax":
+        formula = f"-total(y*row_log_softmax(z{last}))/N"
+        label = "graph.loss_ce"
+        a = _single(network, run.pre[-1])
     else:
         formula = f"-total(y*row_log_softmax(a{last}))/N"
         label = "graph.loss_ce"
-    inputs = {f"a{last}": a, "y": yy}
+    inputs = {f"z{last}" if "(z" in formula else f"a{last}": a, "y": yy}
     if "/N" in formula:
         inputs["N"] = run.hidden[-1].shape[0]
     trace.add(Step("forward", title or t(label), formula, run.loss, inputs, key=key))
@@ -504,12 +520,13 @@ def _backward_steps(trace: Trace, network: Network, run: Pass, ctx: Ctx) -> None
     samples = run.hidden[-1].shape[0]
     if _logit_gradient(network):
         grad_name = f"g_z{last}"
-        grad = ctx.r((_row_softmax(run.hidden[-1]) - network.targets) / samples)
+        grad = _loss_and_grad(network, run.hidden[-1], network.targets, ctx, run.pre[-1])[1]
+        softmax_layer = network.layers[-1].activation == "softmax"
         trace.add(
             Step(
                 "backward",
                 ctx.t("graph.grad_output_ce", k=last),
-                f"(row_softmax(a{last}) - y)/N",
+                f"(a{last} - y)/N" if softmax_layer else f"(row_softmax(a{last}) - y)/N",
                 _single(network, grad),
                 {f"a{last}": a, "y": y, "N": samples},
             )
@@ -525,7 +542,7 @@ def _backward_steps(trace: Trace, network: Network, run: Pass, ctx: Ctx) -> None
         else:
             formula = f"(row_softmax(a{last}) - y)/N"
             count = samples
-        _, grad = _loss_and_grad(network, run.hidden[-1], network.targets, ctx)
+        _, grad = _loss_and_grad(network, run.hidden[-1], network.targets, ctx, run.pre[-1])
         trace.add(
             Step(
                 "backward",
@@ -768,7 +785,7 @@ def network_dot(network: Network, run: Pass) -> str:
         '  edge [fontname="Helvetica", fontsize=10];',
         '  x [shape=plaintext, label="x"];',
     ]
-    output_grad = _loss_and_grad(network, run.hidden[-1], network.targets, Ctx())[1]
+    output_grad = _loss_and_grad(network, run.hidden[-1], network.targets, Ctx(), run.pre[-1])[1]
     gradients = [*run.grad_input, output_grad]
     previous = "x"
     for k, layer in enumerate(network.layers, start=1):

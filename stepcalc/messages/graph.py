@@ -120,9 +120,9 @@ TEXT = {
         "(마지막 층에 sigmoid 사용)",
     ),
     "ce_note": (
-        "cross-entropy takes the last layer's output as logits: softmax, then −log of the "
-        "target class (PyTorch F.cross_entropy)",
-        "교차 엔트로피는 마지막 층의 출력을 로짓으로 봅니다: 소프트맥스 후 정답 클래스의 −log "
-        "(PyTorch F.cross_entropy)",
+        "cross-entropy takes the last layer's output as logits (or its z with a softmax "
+        "layer): softmax, then −log of the target class (PyTorch F.cross_entropy)",
+        "교차 엔트로피는 마지막 층의 출력(softmax 층이면 그 z)을 로짓으로 봅니다: 소프트맥스 후 "
+        "정답 클래스의 −log (PyTorch F.cross_entropy)",
     ),
 }
