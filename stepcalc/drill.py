@@ -6,8 +6,9 @@ the expected answers itself. The answers a student is judged against, and the wo
 steps shown afterwards, come from running that command's own ``run`` on those options;
 the tests check that the generator's answers equal the command's results for many seeds.
 
-A topic is offered only when its command module exists. Everything here is pure except
-``Session``, which talks to the student through the two functions it is given.
+A topic is offered only when its command module exists. Generators, solving and the
+documents are pure; ``Session`` talks to the student only through the functions it is
+given, and the input/output itself (files, stdin, stdout) sits at the end of this module.
 """
 
 from __future__ import annotations
@@ -671,6 +672,24 @@ def _outsize_transpose(rng: random.Random) -> Exercise:
 # ------------------------------------------------------------------ input/output
 
 
+def ascii_text(text: str) -> str:
+    """``--ascii``: symbols spelled out, Hangul kept (it is the language, not decoration)."""
+    import re
+
+    from stepcalc.render.common import to_ascii
+
+    text = text.replace("─", "-")
+    parts = re.split(r"([\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+)", text)
+    return "".join(part if index % 2 else to_ascii(part) for index, part in enumerate(parts))
+
+
+def show(text: str, ctx: Ctx, end: str = "\n") -> None:
+    import sys
+
+    sys.stdout.write((ascii_text(text) if ctx.ascii else text) + end)
+    sys.stdout.flush()
+
+
 def fresh_seed() -> int:
     import secrets
 
@@ -747,8 +766,7 @@ def interactive(exercises: list[Exercise], ctx: Ctx) -> int:
     terminal = sys.stdin.isatty()
 
     def write(text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        show(text, ctx, end="")
 
     def read(prompt: str) -> str | None:
         if terminal:

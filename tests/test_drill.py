@@ -208,6 +208,14 @@ def test_mix_draws_from_offered_topics():
     assert len(document["problems"]) == 12
 
 
+def test_ascii_session_has_no_unicode_symbols():
+    (answers,) = right_answers("conv", 4)
+    stdin = "".join(answer_text(a) + "\n" for a in answers)
+    result = run("drill", "conv", "--seed", "4", "--ascii", stdin=stdin)
+    assert result.code == 0, result.stdout
+    assert result.stdout.isascii(), {ch for ch in result.stdout if not ch.isascii()}
+
+
 # ------------------------------------------------------------------ Korean
 
 
@@ -335,7 +343,7 @@ def test_files_are_written_whole_or_not_at_all(tmp_path):
         (("drill", "outsize", "--lang", "fr"), "--lang"),
         (("drill", "outsize", "--format", "latex"), "--format"),
         (("drill", "outsize", "--worksheet", "a.md", "--format", "html"), "--format"),
-        (("drill", "outsize", "--worksheet", "same.md", "--answers", "same.md"), "--answers"),
+        (("drill", "outsize", "--worksheet", "same.md", "--answers", "./same.md"), "--answers"),
     ],
 )
 def test_bad_input(args, mentions):

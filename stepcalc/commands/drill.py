@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from stepcalc import limits
@@ -29,7 +30,7 @@ def run(given: dict[str, Any]) -> int:
     worksheet, answers = p.text("worksheet"), p.text("answers")
     if file_format and not (worksheet or answers):
         raise StepcalcError("--format: only for --worksheet and --answers files")
-    if worksheet and worksheet == answers:
+    if worksheet and answers and os.path.realpath(worksheet) == os.path.realpath(answers):
         raise StepcalcError("--answers: must be a different file from --worksheet")
     ctx = Ctx(lang=p.choice("lang", LANGS) or default_lang(), ascii=p.flag("ascii"))
     if seed is None:
@@ -42,11 +43,13 @@ def run(given: dict[str, Any]) -> int:
     if p.flag("json"):
         return drill.print_json(exercises, ctx, topic, seed, difficulty)
     replay = drill.replay_command(topic, seed, count, difficulty)
-    print(ctx.t("drill.seed_line", seed=seed) + " · " + ctx.t("drill.replay", command=replay))
+    drill.show(
+        ctx.t("drill.seed_line", seed=seed) + " · " + ctx.t("drill.replay", command=replay), ctx
+    )
     if worksheet or answers:
         for path in (worksheet, answers):
             if path:
-                print(ctx.t("drill.written", path=path))
+                drill.show(ctx.t("drill.written", path=path), ctx)
         return ExitStatus.OK
     return drill.interactive(exercises, ctx)
 
