@@ -629,3 +629,33 @@ def test_cross_entropy_single_sample_class_index(tmp_path):
         graph("--network", network_file(tmp_path, d))["result"] for d in (single, as_int, one_hot)
     ]
     assert results[0]["loss"] == results[1]["loss"] == results[2]["loss"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in SAMPLES.glob("graph_*.yaml"))
+    + sorted(p.name for p in SAMPLES.glob("network_*.yaml")),
+)
+def test_samples_run_with_honest_steps(name):
+    option = (
+        "--from"
+        if name.startswith("graph_") or "epochs" in (SAMPLES / name).read_text()
+        else "--network"
+    )
+    data = graph(option, str(SAMPLES / name))
+    assert_steps_honest(data["steps"])
+
+
+def test_graph_samples_hand_values():
+    first = graph("--from", str(SAMPLES / "graph_sum_times.yaml"))["result"]
+    assert first["gradients"] == {"x": -4, "y": -4, "z": 3}
+    shared = graph("--from", str(SAMPLES / "graph_shared_variable.yaml"))["result"]
+    assert shared["gradients"] == {"x": 4, "y": 3}
+    neuron = graph("--from", str(SAMPLES / "graph_sigmoid_neuron.yaml"))["result"]
+    assert {k: round(v, 2) for k, v in neuron["gradients"].items()} == {
+        "w0": -0.2,
+        "x0": 0.39,
+        "w1": -0.39,
+        "x1": -0.59,
+        "w2": 0.2,
+    }
