@@ -419,6 +419,7 @@ def document(
                 "statement": "\n".join(statement_lines(exercise, ctx)),
                 "command": command_line(exercise),
                 "options": plain(exercise.options),
+                "shown": plain(exercise.shown),
                 "ask": list(exercise.ask),
                 "answers": {q: solved.expected(q) for q in exercise.ask},
                 "decimals": {q: exercise.decimals(q) for q in exercise.ask},
@@ -763,7 +764,8 @@ def interactive(exercises: list[Exercise], ctx: Ctx) -> int:
 
     from stepcalc.render import View, emit
 
-    terminal = sys.stdin.isatty()
+    stdin = sys.stdin
+    terminal = stdin is not None and stdin.isatty()
 
     def write(text: str) -> None:
         show(text, ctx, end="")
@@ -774,7 +776,7 @@ def interactive(exercises: list[Exercise], ctx: Ctx) -> int:
                 return input(prompt)
             except EOFError:
                 return None
-        line = sys.stdin.readline()
+        line = stdin.readline() if stdin is not None else ""
         if not line:
             return None
         write(prompt + line.rstrip("\r\n") + "\n")

@@ -194,6 +194,13 @@ def test_end_of_input_ends_with_the_score_so_far():
     assert result.stderr == ""
 
 
+def test_closed_stdin_is_the_end_of_input(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", None)
+    code = drill.interactive(drill.generate("outsize", 1, 1, "easy"), drill.Ctx())
+    assert code == 0
+    assert "score: 0/0" in capsys.readouterr().out
+
+
 def test_seed_is_printed_when_not_given():
     result = run("drill", "outsize")
     assert result.code == 0

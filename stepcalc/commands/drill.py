@@ -77,6 +77,7 @@ COMMAND = Command(
     computing=False,
     epilog=(
         "Answers use the command-line syntax: 4, 0.73, '1 2; 3 4'. "
-        "'?' shows the answer. Ctrl-C or Ctrl-D ends with the score."
+        "'?' shows the answer. Ctrl-C or Ctrl-D ends with the score. Without a terminal, "
+        "answers are read from stdin, one line per quantity."
     ),
 )
