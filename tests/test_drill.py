@@ -231,6 +231,18 @@ def test_every_message_has_korean():
         assert english and korean, key
 
 
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_statement_has_its_texts_in_both_languages(topic):
+    for lang in ("en", "ko"):
+        ctx = drill.Ctx(lang=lang)
+        for difficulty in drill.DIFFICULTIES:
+            for exercise in drill.generate(topic, 5, 10, difficulty):
+                text = "\n".join(drill.statement_lines(exercise, ctx))
+                text += "\n".join(drill.ask_line(exercise, q, ctx) for q in exercise.ask)
+                if lang == "ko":
+                    assert any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
 def test_korean_session(monkeypatch):
     (answers,) = right_answers("outsize", 8)
     stdin = "\n".join(map(answer_text, answers)) + "\n"
