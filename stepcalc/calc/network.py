@@ -706,7 +706,12 @@ def _train(
                     run,
                     y,
                     ctx.t,
-                    title=ctx.t("graph.batch_loss", epoch=epoch, first=start + 1, last=stop),
+                    title=ctx.t(
+                        "graph.batch_loss" if stop - start > 1 else "graph.sample_loss",
+                        epoch=epoch,
+                        first=start + 1,
+                        last=stop,
+                    ),
                 )
             _update_steps(trace, network, run, lr, ctx)
     final = _diverging(network, ctx, epochs + 1)

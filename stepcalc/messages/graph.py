@@ -91,6 +91,7 @@ TEXT = {
         "epoch {epoch}, samples {first}–{last}: loss",
         "에포크 {epoch}, 샘플 {first}–{last}: 손실",
     ),
+    "sample_loss": ("epoch {epoch}, sample {first}: loss", "에포크 {epoch}, 샘플 {first}: 손실"),
     "final_loss": ("loss after training", "학습 후 손실"),
     "history_table": ("loss per epoch", "에포크별 손실"),
     "plot_title": ("loss per epoch (plot)", "에포크별 손실 (그래프)"),
