@@ -783,6 +783,9 @@ def interactive(exercises: list[Exercise], ctx: Ctx) -> int:
         return line
 
     if terminal:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - gives input() line editing and history
+
         write(ctx.t("drill.skip_help") + "\n")
     view = View(format="table", lang=ctx.lang, ascii=ctx.ascii)
     session = Session(exercises, ctx, read, write, lambda trace: emit(trace, view))
