@@ -209,6 +209,10 @@ def substitute(formula: str, inputs: dict[str, Any], decimals: int, ascii_only: 
             continue
         if token == "**" and not ascii_only:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if nxt in inputs and not isinstance(plain(inputs[nxt]), list):
+                power = fmt_number(inputs[nxt], decimals)
+                if re.fullmatch(r"\d+", power):
+                    nxt = power
             if re.fullmatch(r"\d+", nxt):
                 out.append(nxt.translate(_SUPERSCRIPT))
                 i += 2

@@ -41,8 +41,10 @@ def render(trace: Trace, view: View) -> str:
         emoji=False,
         legacy_windows=False,
     )
-    painter = _Painter(view)
-    for block in painter.blocks(trace):
+    painter = _Painter(view, width)
+    for index, block in enumerate(painter.blocks(trace)):
+        if index > 1:
+            console.print()
         console.print(block)
     text = buffer.getvalue()
     if view.ascii:
@@ -59,8 +61,9 @@ def _width() -> int:
 
 
 class _Painter:
-    def __init__(self, view: View):
+    def __init__(self, view: View, width: int = 80):
         self.view = view
+        self.width = width
         self.box = box.ASCII if view.ascii else box.SIMPLE_HEAD
 
     def tr(self, key: str, **params: Any) -> str:
@@ -101,19 +104,8 @@ class _Painter:
         return grid
 
     def steps_table(self, trace: Trace) -> RichTable:
-        table = RichTable(
-            box=self.box, show_header=True, header_style="bold", expand=False, pad_edge=False
-        )
-        table.add_column(Text(self.tr("step")), overflow="fold", ratio=2)
-        table.add_column(Text(self.tr("rule")), overflow="fold", ratio=3)
-        table.add_column(Text(self.tr("with_numbers")), overflow="fold", ratio=3)
-        table.add_column(Text(self.tr("value")), overflow="fold", ratio=2, justify="right")
-        phase = None
+        rows = []
         for step in trace.steps:
-            if step.phase != phase:
-                phase = step.phase
-                if len({s.phase for s in trace.steps}) > 1:
-                    table.add_row(Text(self.tr(phase).upper(), style="bold"), "", "", "")
             rule = step.rule or pretty_formula(step.formula, self.view.ascii)
             with_numbers = substitute(
                 step.formula, step.inputs, self.view.decimals, self.view.ascii
@@ -121,8 +113,49 @@ class _Painter:
             title = Text(step.title)
             if step.note:
                 title.append("\n" + step.note, style="dim")
-            table.add_row(title, Text(rule), Text(with_numbers), self.cell(step.value))
+            rows.append((step.phase, title, Text(rule), Text(with_numbers), self.cell(step.value)))
+        widths = self.column_widths(rows)
+        table = RichTable(
+            box=self.box, show_header=True, header_style="bold", expand=False, pad_edge=False
+        )
+        headers = ("step", "rule", "with_numbers", "value")
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(
+                Text(self.tr(header)),
+                overflow="fold",
+                width=width,
+                justify="right" if header == "value" else "left",
+            )
+        phase = None
+        several = len({row[0] for row in rows}) > 1
+        for row in rows:
+            if row[0] != phase and several:
+                table.add_row(Text(self.tr(row[0]).upper(), style="bold"), "", "", "")
+            phase = row[0]
+            table.add_row(*row[1:])
         return table
+
+    def column_widths(self, rows) -> list[int]:
+        """Natural widths when they fit; else the value column keeps whole matrix rows and
+        the three text columns share the rest in proportion to what they hold."""
+        natural = [
+            max(
+                [len(self.tr(h))]
+                + [max((len(x) for x in str(r[i + 1]).split("\n")), default=0) for r in rows]
+            )
+            for i, h in enumerate(("step", "rule", "with_numbers", "value"))
+        ]
+        available = self.width - 11  # cell padding and the five vertical rules
+        if sum(natural) <= available:
+            return natural
+        value = min(natural[3], max(available // 2, 12))
+        rest = available - value
+        text = natural[:3]
+        total = sum(text)
+        widths = [max(8, rest * n // total) for n in text]
+        while sum(widths) > rest and max(widths) > 8:
+            widths[widths.index(max(widths))] -= 1
+        return [*widths, value]
 
     def extra_table(self, extra) -> Group:
         table = RichTable(
