@@ -295,6 +295,10 @@ def verdict_line(item: dict[str, Any], ctx: Ctx) -> str:
 # ----------------------------------------------------------------------- session
 
 
+SKIPPED = object()
+"""What ``Session._answer`` returns for a skip word."""
+
+
 @dataclass
 class Score:
     right: int = 0
@@ -327,6 +331,7 @@ class Session:
         self.write = write
         self.steps = steps
         self.score = Score()
+        self.pending: list[dict[str, Any]] = []
 
     def run(self) -> int:
         finished = False
@@ -334,13 +339,23 @@ class Session:
             finished = self._all()
         except KeyboardInterrupt:
             self.write("\n" + self.ctx.t("drill.interrupted") + "\n")
+            self._verdicts()
             self._final()
             return 130
         if not finished:
             self.write("\n" + self.ctx.t("drill.end_of_input") + "\n")
+            self._verdicts()
         self._final()
         wrong = self.score.answered - self.score.right
         return ExitStatus.CHECK_FAILED if wrong else ExitStatus.OK
+
+    def _verdicts(self) -> None:
+        """Score and show the answers given to the current problem so far."""
+        if self.pending:
+            self.write("\n".join(verdict_line(item, self.ctx) for item in self.pending) + "\n")
+        for item in self.pending:
+            self.score.add(item)
+        self.pending = []
 
     def _final(self) -> None:
         score = self.score
@@ -355,20 +370,16 @@ class Session:
             header = self.ctx.t("drill.problem_header", n=number, total=total, topic=exercise.topic)
             self.write("\n" + header + "\n" + "\n".join(statement_lines(exercise, self.ctx)))
             self.write("\n" + self.ctx.t("drill.find") + "\n")
-            items = []
             for quantity in exercise.ask:
                 given = self._answer(exercise, quantity)
                 if given is None:
                     return False
                 if given is SKIPPED:
-                    item = _skipped_item(quantity, solved.expected(quantity))
+                    self.pending.append(_skipped_item(quantity, solved.expected(quantity)))
                 else:
-                    item = solved.judge(quantity, given)
-                items.append(item)
-            for item in items:
-                self.score.add(item)
-            self.write("\n".join(verdict_line(item, self.ctx) for item in items) + "\n\n")
-            self.write(self.steps(solved.trace))
+                    self.pending.append(solved.judge(quantity, given))
+            self._verdicts()
+            self.write("\n" + self.steps(solved.trace))
         return True
 
     def _answer(self, exercise: Exercise, quantity: str) -> Any:
@@ -383,9 +394,6 @@ class Session:
                 return parse_answer(text, quantity)
             except StepcalcError as exc:
                 self.write("  " + self.ctx.t("drill.reask", error=exc.message) + "\n")
-
-
-SKIPPED = object()
 
 
 def _skipped_item(quantity: str, expected: Any) -> dict[str, Any]:

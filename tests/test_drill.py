@@ -189,7 +189,8 @@ def test_end_of_input_ends_with_the_score_so_far():
     result = run("drill", "outsize", "--seed", "5", "--count", "2", stdin=answer_text(first) + "\n")
     assert result.code == 0
     assert "end of input." in result.stdout
-    assert "score: 0/0" in result.stdout
+    assert "O  height" in result.stdout
+    assert "score: 1/1 answers right" in result.stdout
     assert "Problem 1/2" in result.stdout and "Problem 2/2" not in result.stdout
     assert result.stderr == ""
 
