@@ -410,8 +410,8 @@ def test_one_sgd_update_matches_torch():
 @pytest.mark.parametrize("kind", ["batch", "sgd", "minibatch"])
 def test_linear_regression_training_matches_torch_sgd(kind):
     torch = torch_or_skip()
-    sample = yaml.safe_load((SAMPLES / f"network_linreg_{kind}.yaml").read_text())
-    ours = graph("--from", str(SAMPLES / f"network_linreg_{kind}.yaml"))
+    sample = yaml.safe_load((SAMPLES / f"graph_train_linreg_{kind}.yaml").read_text())
+    ours = graph("--from", str(SAMPLES / f"graph_train_linreg_{kind}.yaml"))
     assert_steps_honest(ours["steps"])
     net = sample["network"]
     x = torch.tensor(net["input"], dtype=torch.float64).reshape(-1, 1)
@@ -440,7 +440,7 @@ def test_linear_regression_training_matches_torch_sgd(kind):
 def test_linear_regression_hand_first_epoch():
     # y = 2x + 1 from w = b = 0: loss (9 + 25 + 49 + 81)/4 = 41, then one batch step
     # dw = 2/4·Σ(ŷ − y)x = −(3 + 10 + 21 + 36)/2 = −35, db = −(3 + 5 + 7 + 9)/2 = −12
-    data = graph("--from", str(SAMPLES / "network_linreg_batch.yaml"), "--epochs", "1")
+    data = graph("--from", str(SAMPLES / "graph_train_linreg_batch.yaml"), "--epochs", "1")
     result = data["result"]
     assert result["history"] == [{"epoch": 1, "loss": 41}]
     assert result["layers"][0]["grad_weight"] == [[-35]]
@@ -452,7 +452,7 @@ def test_linear_regression_hand_first_epoch():
 
 def test_sigmoid_neuron_training_matches_torch():
     torch = torch_or_skip()
-    ours = graph("--from", str(SAMPLES / "network_sigmoid_neuron.yaml"))
+    ours = graph("--from", str(SAMPLES / "graph_train_sigmoid_neuron.yaml"))
     w = torch.tensor([[0.6]], dtype=torch.float64, requires_grad=True)
     b = torch.tensor([0.9], dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=0.15)
@@ -474,7 +474,7 @@ def test_check_against_history_and_updated():
     result = run(
         "graph",
         "--from",
-        str(SAMPLES / "network_linreg_batch.yaml"),
+        str(SAMPLES / "graph_train_linreg_batch.yaml"),
         "--epochs",
         "1",
         "--expect",
@@ -556,7 +556,7 @@ def test_network_dot_shows_values_and_gradients():
 
 
 def test_training_plot_or_note():
-    result = run("graph", "--from", str(SAMPLES / "network_linreg_batch.yaml"), "--plot")
+    result = run("graph", "--from", str(SAMPLES / "graph_train_linreg_batch.yaml"), "--plot")
     assert result.code == 0, result.stderr
     assert "+" in result.stdout.split("loss per epoch (plot)")[-1] or "plot extra" in result.stdout
     assert_bad_input("graph", "--network", str(SAMPLES / "network_mlp.yaml"), "--plot")
@@ -565,7 +565,7 @@ def test_training_plot_or_note():
 def test_overflow_and_divergence_are_bad_input(tmp_path):
     huge = {"input": [1e308], "target": [1.0], "layers": [{"weights": [[1e308]]}]}
     assert_bad_input("graph", "--network", network_file(tmp_path, huge), mentions="overflows")
-    sample = str(SAMPLES / "network_linreg_sgd.yaml")
+    sample = str(SAMPLES / "graph_train_linreg_sgd.yaml")
     assert_bad_input("graph", "--from", sample, "--lr", "5", "--epochs", "1000", mentions="--lr")
 
 
@@ -637,11 +637,7 @@ def test_cross_entropy_single_sample_class_index(tmp_path):
     + sorted(p.name for p in SAMPLES.glob("network_*.yaml")),
 )
 def test_samples_run_with_honest_steps(name):
-    option = (
-        "--from"
-        if name.startswith("graph_") or "epochs" in (SAMPLES / name).read_text()
-        else "--network"
-    )
+    option = "--from" if name.startswith("graph_") else "--network"
     data = graph(option, str(SAMPLES / name))
     assert_steps_honest(data["steps"])
 

@@ -88,6 +88,6 @@ COMMAND = Command(
     epilog=(
         "Examples: stepcalc graph --expr '(x + y) * z' --values x=-2,y=5,z=-4 · "
         "stepcalc graph --network samples/network_mlp.yaml --lr 0.1 · "
-        "stepcalc graph --from samples/network_linreg_sgd.yaml · stepcalc graph --gates"
+        "stepcalc graph --from samples/graph_train_linreg_sgd.yaml · stepcalc graph --gates"
     ),
 )
