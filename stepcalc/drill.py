@@ -705,6 +705,14 @@ def fresh_seed() -> int:
     return secrets.randbelow(100_000)
 
 
+def key_path(worksheet: str) -> str:
+    """Where the answer key goes when only ``--worksheet`` is given: ``sheet-answers.md``."""
+    from pathlib import Path
+
+    path = Path(worksheet)
+    return str(path.with_name(f"{path.stem}-answers{path.suffix}"))
+
+
 def sheets(
     exercises: list[Exercise], ctx: Ctx, topic: str, seed: int, difficulty: str, form: str
 ) -> dict[str, str]:

@@ -344,6 +344,9 @@ def test_files_are_written_whole_or_not_at_all(tmp_path):
     result = run("drill", "outsize", "--seed", "1", "--worksheet", str(sheet))
     assert result.code == 0 and "Problem 1 · outsize" in sheet.read_text(encoding="utf-8")
     assert sheet.stat().st_mode & 0o777 != 0o600
+    key = tmp_path / "sheet-answers.md"
+    assert f"wrote {key}" in result.stdout
+    assert "**Answers**" in key.read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ bad input

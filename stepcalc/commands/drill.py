@@ -30,6 +30,8 @@ def run(given: dict[str, Any]) -> int:
     worksheet, answers = p.text("worksheet"), p.text("answers")
     if file_format and not (worksheet or answers):
         raise StepcalcError("--format: only for --worksheet and --answers files")
+    if worksheet and not answers:
+        answers = drill.key_path(worksheet)
     if worksheet and answers and os.path.realpath(worksheet) == os.path.realpath(answers):
         raise StepcalcError("--answers: must be a different file from --worksheet")
     ctx = Ctx(lang=p.choice("lang", LANGS) or default_lang(), ascii=p.flag("ascii"))
@@ -61,7 +63,12 @@ COMMAND = Command(
         Opt("seed", "Seed of the problems (printed, so a drill can be replayed).", metavar="N"),
         Opt("count", "Number of problems.", default=1, metavar="N"),
         Opt("difficulty", "Problem size and tricks.", default="exam", metavar="easy|exam"),
-        Opt("worksheet", "Write the problems to FILE instead of asking them.", metavar="FILE"),
+        Opt(
+            "worksheet",
+            "Write the problems to FILE instead of asking them, and the answer key next to it "
+            "(FILE-answers.md unless --answers is given).",
+            metavar="FILE",
+        ),
         Opt("answers", "Write the answer key with worked steps to FILE.", metavar="FILE"),
         Opt(
             "format",
