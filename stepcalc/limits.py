@@ -12,6 +12,8 @@ MAX_YAML_ALIASES = 100
 """YAML aliases in one file (guards against alias expansion bombs)."""
 MAX_NESTING = 8
 """Nesting depth of a tensor written as a JSON list."""
+MAX_FILE_NESTING = 64
+"""Nesting depth of ``[``/``{`` in a YAML or JSON file (checked before parsing it)."""
 MAX_LAYERS = 1_000
 """Layers in a network or parameter-count file."""
 MAX_STEPS = 100_000

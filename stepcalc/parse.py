@@ -387,6 +387,9 @@ def load_mapping(path: str, option: str) -> dict[str, Any]:
 def load_yaml_text(text: str, where: str) -> Any:
     import yaml
 
+    if _flow_depth(text) > limits.MAX_FILE_NESTING:
+        raise StepcalcError(f"{where}: nested deeper than {limits.MAX_FILE_NESTING} levels")
+
     try:
         loader = _strict_loader()(text)
     except yaml.YAMLError as exc:  # the reader rejects control characters at once
@@ -409,6 +412,17 @@ def load_yaml_text(text: str, where: str) -> Any:
         raise StepcalcError(f"{where}: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` (found before YAML recurses into it)."""
+    if not re.search(r"[\[{]\s*[\[{]", text):
+        return 1
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _line(exc: Any) -> str:
