@@ -267,6 +267,21 @@ def test_trajectories_equal_torch(torch64, algo, args, kwargs):
     assert np.asarray(document["result"]["final_params"]).shape == (2, 2)
 
 
+@pytest.mark.parametrize("algo", optim.ALGORITHMS)
+def test_maximize_with_weight_decay_equals_torch(torch64, algo):
+    torch = torch64
+    kwargs = {"maximize": True, "weight_decay": 0.2, "lr": 0.05}
+    if algo in ("momentum", "nesterov"):
+        kwargs.update(momentum=0.9, nesterov=algo == "nesterov")
+    grads = json.dumps(GRADS.tolist())
+    document = optimizer(
+        algo, "--params", json.dumps(X0), "--grad", grads, "--maximize", "--weight-decay", "0.2",
+        "--lr", "0.05",
+    )  # fmt: skip
+    reference = torch_run(torch, algo, kwargs, len(GRADS), lambda p, k: torch.tensor(GRADS[k]))
+    assert_same_run(document, reference)
+
+
 @pytest.mark.parametrize(
     "algo,args,kwargs",
     [

@@ -530,6 +530,7 @@ def iterate(
     lr = opt.hp["lr"]
     hand = ctx.round_steps is not None
     env["_r"] = ctx.r
+    programs = {id(r): _program(tuple(r), hand) for r in (opt.first_rules, opt.rules)}
     for k in range(1, n_steps + 1):
         t = first_step + k - 1
         g = source.gradient(theta, k - 1, ctx)
@@ -543,7 +544,7 @@ def iterate(
         elif theta.size > CHUNK and not hand:
             _chunked(rules, env, arrays, ctx)
         else:
-            exec(_program(tuple(rules), hand), _NAMESPACE, env)  # module constants only
+            exec(programs[id(rules)], _NAMESPACE, env)  # module constants only
         theta = env["theta"]
         if source.loss_known and (loss_at is None or k in loss_at or k in detail):
             run.losses[k] = source.loss(theta, ctx)
@@ -552,7 +553,7 @@ def iterate(
                     source.loss_step(theta, run.losses[k], ctx.t("optimizer.new_loss"))
                 )
         if record:
-            run.trajectory.append(_record(opt, k, t, theta, g, lr, env, shape))
+            run.trajectory.append(_record(opt, t, theta, g, lr, env, shape))
     run.final = theta
     run.state = {key: env[symbol] for key, symbol in opt.state_keys.items() if key != "step"}
     return run
@@ -599,7 +600,7 @@ def _chunked(rules: list[Rule], env: dict[str, Any], arrays: list[str], ctx: Ctx
         env[rule.target] = whole.get(rule.target)
 
 
-def _record(opt: Optimizer, k, t, theta, g, lr, env, shape) -> dict[str, Any]:
+def _record(opt: Optimizer, t, theta, g, lr, env, shape) -> dict[str, Any]:
     state: dict[str, Any] = {}
     for key, symbol in opt.state_keys.items():
         if key == "step":
@@ -734,12 +735,12 @@ def _opening_steps(source: LossGradients, theta0, shape, ctx: Ctx) -> list[Step]
 def _inputs(problem: OptimizerProblem, optimizers: list[Optimizer]) -> dict[str, Any]:
     source = problem.source
     inputs: dict[str, Any] = {"params": problem.params}
+    shape = problem.params.shape
     if isinstance(source, LossGradients):
         inputs["loss"] = source.loss_text
         inputs["vars"] = source.variables
     else:
         rows = source.rows
-        shape = problem.params.shape
         inputs["grad"] = (
             _shaped(rows[0], shape) if len(rows) == 1 else [_shaped(r, shape) for r in rows]
         )
@@ -747,7 +748,9 @@ def _inputs(problem: OptimizerProblem, optimizers: list[Optimizer]) -> dict[str,
         steps=problem.steps,
         convention=problem.convention,
         first_step=problem.first_step,
-        state={k: (v if v.size > 1 else float(v[0])) for k, v in problem.state.items()},
+        state={
+            k: (_shaped(v, shape) if v.size > 1 else float(v[0])) for k, v in problem.state.items()
+        },
     )
     if problem.compare:
         inputs["algorithms"] = [opt.algo for opt in optimizers]
