@@ -426,6 +426,7 @@ def document(
                 "topic": exercise.topic,
                 "statement": "\n".join(statement_lines(exercise, ctx)),
                 "command": command_line(exercise),
+                "problem_file": problem_file(exercise),
                 "options": plain(exercise.options),
                 "shown": plain(exercise.shown),
                 "ask": list(exercise.ask),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from stepcalc import drill
+from stepcalc.check import lookup
 from stepcalc.i18n import t
 from stepcalc.messages.drill import TEXT
 from stepcalc.trace import plain
@@ -66,6 +68,22 @@ def test_reproducible_by_seed(topic):
     b = run("drill", topic, "--seed", "77", "--count", "3", "--json")
     assert a.code == 0, a.stderr
     assert a.stdout == b.stdout
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_json_problems_replay_through_their_command(topic, tmp_path):
+    """Each problem's ``problem_file`` (and ``command`` when given) reproduces its answers."""
+    document = run("drill", topic, "--seed", "11", "--count", "3", "--json").json
+    for problem in document["problems"]:
+        replay = run(
+            topic.replace("_", "-"), "--from", "-", "--json", stdin=problem["problem_file"]
+        )
+        assert replay.code == 0, replay.stderr
+        for quantity, value in problem["answers"].items():
+            assert np.allclose(lookup(replay.json["result"], quantity), value)
+        if problem["command"]:
+            words = shlex.split(problem["command"])[1:]
+            assert run(*words, "--json").json["result"] == replay.json["result"]
 
 
 @pytest.mark.parametrize("difficulty", drill.DIFFICULTIES)
