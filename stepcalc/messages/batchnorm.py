@@ -30,7 +30,7 @@ TEXT = {
     "var": ("σ² (biased), ch {c}", "σ² (편향), 채널 {c}"),
     "sigma": ("σ, ch {c}", "σ, 채널 {c}"),
     "x_hat": ("x̂, ch {c}", "x̂, 채널 {c}"),
-    "output": ("y = γx̂ + β, ch {c}", "y = γx̂ + β, 채널 {c}"),
+    "output": ("y, ch {c}", "y, 채널 {c}"),
     "running_mean": ("running_mean", "이동 평균 running_mean"),
     "running_var": ("running_var (unbiased)", "이동 분산 running_var (불편)"),
     "grad_beta": ("∂L/∂β, ch {c}", "∂L/∂β, 채널 {c}"),
