@@ -781,7 +781,8 @@ def _result(problem: OptimizerProblem, runs: list[Run], shape) -> dict[str, Any]
 def _describe(trace: Trace, problem: OptimizerProblem, optimizers, ctx: Ctx) -> None:
     names = ", ".join(opt.name for opt in optimizers)
     convention = ctx.t(f"optimizer.convention_{problem.convention}")
-    trace.title = ctx.t("optimizer.title", names=names, n=problem.steps)
+    plural = "" if problem.steps == 1 else "s"
+    trace.title = ctx.t("optimizer.title", names=names, n=f"{problem.steps:,}", plural=plural)
     if problem.compare:
         trace.subtitle = convention
     else:

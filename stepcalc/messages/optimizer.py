@@ -1,7 +1,7 @@
 """Texts of ``optimizer``."""
 
 TEXT = {
-    "title": ("{names} · {n} step(s)", "{names} · {n}단계"),
+    "title": ("{names} · {n} step{plural}", "{names} · {n}단계"),
     "convention_pytorch": ("PyTorch form", "PyTorch 형식"),
     "convention_textbook": ("textbook form", "교재 형식"),
     "grad_given": ("g (given)", "기울기 g (주어짐)"),
