@@ -270,7 +270,8 @@ def torch_network(torch, data: dict):
             if b is not None:
                 z = z + b.reshape(-1)
             h = acts[act](z)
-            h.retain_grad()
+            if h.requires_grad:
+                h.retain_grad()
             hidden.append(h)
         if loss == "mse":
             value = torch.nn.functional.mse_loss(h, target)
@@ -655,3 +656,35 @@ def test_graph_samples_hand_values():
         "x1": -0.59,
         "w2": 0.2,
     }
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)))
+def test_minibatch_training_of_deeper_networks_matches_torch_sgd(tmp_path, index):
+    torch = torch_or_skip()
+    data = NETWORKS[index]
+    path = network_file(tmp_path, data)
+    ours = graph("--network", path, "--epochs", "3", "--lr", "0.3", "--batch-size", "1")
+    assert_steps_honest(ours["steps"])
+    params, forward = torch_network(torch, data)
+    flat = [t for w, b, _ in params for t in (w, b) if t is not None]
+    optimizer = torch.optim.SGD(flat, lr=0.3)
+    x = torch.tensor(data["input"], dtype=torch.float64)
+    target = torch.tensor(data["target"])
+    target = target.long() if target.dtype == torch.int64 else target.double()
+    if x.ndim == 1:
+        x, target = x[None], target[None]
+    history = []
+    for _ in range(3):
+        with torch.no_grad():
+            history.append(forward(x, target, data["loss"])[1].item())
+        for i in range(len(x)):
+            optimizer.zero_grad()
+            forward(x[i : i + 1], target[i : i + 1], data["loss"])[1].backward()
+            optimizer.step()
+    np.testing.assert_allclose([h["loss"] for h in ours["result"]["history"]], history, rtol=1e-10)
+    for (w, b, _), layer in zip(params, ours["result"]["updated"]["layers"], strict=True):
+        assert_matches_torch(layer["weights"], w)
+        if b is None:
+            assert layer["bias"] is None
+        else:
+            assert_matches_torch(layer["bias"], b)
