@@ -572,3 +572,18 @@ def test_trajectory_too_large_is_refused():
         "2000",
         mentions="--steps",
     )
+
+
+def test_problem_file_with_lists_and_a_state_mapping():
+    text = """
+compare: [sgd, adam]
+params: [1, 2]
+grad: [[0.5, 1], [0.2, 0.1]]
+state: {exp_avg: [0.1, 0.1], momentum_buffer: 1}
+momentum: 0.9
+lr: 0.1
+"""
+    document = run_json("optimizer", "--from", "-", stdin=text)
+    # b = 0.9·1 + 0.5 = 1.4, θ₁ = 0.86; b = 0.9·1.4 + 0.2 = 1.46, θ₂ = 0.714
+    assert document["result"]["final_params"]["sgd"][0] == pytest.approx(0.714)
+    assert document["inputs"]["state"]["momentum_buffer"] == [1.0, 1.0]

@@ -74,7 +74,9 @@ def _algorithms(p: Problem, known: tuple[str, ...]) -> list[str]:
     if first is not None:
         chosen.append(first)
     if p.has("compare"):
-        chosen += [name for name in str(p.raw("compare")).replace(" ", ",").split(",") if name]
+        listed = p.raw("compare")
+        text = ",".join(map(str, listed)) if isinstance(listed, list) else str(listed)
+        chosen += [name for name in text.replace(" ", ",").split(",") if name]
         if not chosen:
             raise StepcalcError("--compare: give algorithms such as sgd,momentum,adam")
     if not chosen:
