@@ -221,3 +221,31 @@ def test_matches_torch(x, grad, gamma, beta, training):
 )
 def test_bad_input(args, mentions):
     assert_bad_input("batchnorm", *args, mentions=mentions)
+
+
+def test_random_batches_match_torch():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    for shape in ((5, 3), (3, 2, 4), (2, 3, 2, 3), (4, 1, 1, 2)):
+        x = rng.normal(scale=2, size=shape).round(2)
+        grad = rng.normal(size=shape).round(2)
+        channels = shape[1]
+        gamma, beta = rng.normal(size=channels).round(2), rng.normal(size=channels).round(2)
+        result = bn_json(
+            "--input",
+            json.dumps(x.tolist()),
+            "--grad-output",
+            json.dumps(grad.tolist()),
+            "--gamma",
+            json.dumps(gamma.tolist()),
+            "--beta",
+            json.dumps(beta.tolist()),
+        )["result"]
+        out, rm, rv, gx, gw, gb = _torch_batchnorm(
+            torch, x.tolist(), gamma.tolist(), beta.tolist(), None, None, True, grad.tolist(), 0.1
+        )
+        assert_matches_torch(result["output"], out)
+        assert_matches_torch(result["running_var"], rv)
+        assert_matches_torch(result["grad_input"], gx, atol=1e-10)
+        assert_matches_torch(result["grad_gamma"], gw)
+        assert_matches_torch(result["grad_beta"], gb)

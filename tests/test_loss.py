@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -428,3 +429,46 @@ def test_json_is_plain_numbers():
     )
     assert np.asarray(document["result"]["grad_pred"]).shape == (2, 2)
     assert document["inputs"]["reduction"] == "mean"
+
+
+def test_random_problems_match_torch():
+    torch = torch_or_skip()
+    F = torch.nn.functional
+    rng = np.random.default_rng(20261130)
+    for _ in range(6):
+        samples, classes = int(rng.integers(1, 5)), int(rng.integers(2, 6))
+        logits = rng.normal(scale=3, size=(samples, classes)).round(3)
+        labels = rng.integers(0, classes, size=samples)
+        result = loss_json(
+            "--fn",
+            "cross-entropy",
+            "--logits",
+            "--pred",
+            json.dumps(logits.tolist()),
+            "--target",
+            json.dumps(labels.tolist()),
+        )["result"]
+        value, grad = _grad(torch, F.cross_entropy, logits.tolist(), torch.tensor(labels))
+        assert_matches_torch(result["loss"], value)
+        assert_matches_torch(result["grad_pred"], grad)
+        target = rng.integers(0, 2, size=(samples, classes)).astype(float)
+        result = loss_json(
+            "--fn",
+            "bce",
+            "--logits",
+            "--pred",
+            json.dumps(logits.tolist()),
+            "--target",
+            json.dumps(target.tolist()),
+            "--reduction",
+            "sum",
+        )["result"]
+        value, grad = _grad(
+            torch,
+            F.binary_cross_entropy_with_logits,
+            logits.tolist(),
+            torch.tensor(target, dtype=torch.float64),
+            reduction="sum",
+        )
+        assert_matches_torch(result["loss"], value)
+        assert_matches_torch(result["grad_pred"], grad)
