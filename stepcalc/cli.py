@@ -155,7 +155,11 @@ def _build(command: Command) -> None:
             given[command.argument.name] = kwargs.get(_pyname(command.argument.name))
         from stepcalc.runner import run_command
 
-        raise typer.Exit(int(run_command(command, given)))
+        try:
+            code = int(run_command(command, given))
+        except BrokenPipeError:  # before Click turns it into exit 1
+            _quiet_broken_pipe()
+        raise typer.Exit(code)
 
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__name__ = command.name.replace("-", "_")

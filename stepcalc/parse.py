@@ -46,6 +46,11 @@ def decimals_written(value: Any) -> int | None:
     return max(places, 0)
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """A value as quoted in an error message, shortened when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def parse_scalar(text: Any, option: str) -> float:
     """``0.5``, ``-3``, ``1e-3`` or ``1/3``; finite only."""
     if isinstance(text, bool):
@@ -68,12 +73,12 @@ def parse_scalar(text: Any, option: str) -> float:
         top = _number_token(numerator.strip(), option, token)
         bottom = _number_token(denominator.strip(), option, token)
         if bottom == 0:
-            raise StepcalcError(f"{option}: {token!r} divides by zero")
+            raise StepcalcError(f"{option}: {_shown(token)} divides by zero")
         value = top / bottom
     else:
         value = _number_token(token, option, token)
     if not math.isfinite(value):
-        raise StepcalcError(f"{option}: {token!r} is too large")
+        raise StepcalcError(f"{option}: {_shown(token)} is too large")
     return Written(value, token)
 
 
@@ -81,8 +86,8 @@ def _number_token(token: str, option: str, whole: str) -> float:
     if not _NUMBER.fullmatch(token):
         lowered = token.lower().lstrip("+-")
         if lowered in ("nan", "inf", "infinity"):
-            raise StepcalcError(f"{option}: {whole!r} is not a finite number")
-        raise StepcalcError(f"{option}: {whole!r} is not a number")
+            raise StepcalcError(f"{option}: {_shown(whole)} is not a finite number")
+        raise StepcalcError(f"{option}: {_shown(whole)} is not a number")
     return float(token)
 
 
@@ -251,7 +256,8 @@ def _from_json(source: str, option: str) -> Any:
     except RecursionError:
         raise StepcalcError(f"{option}: nested too deeply") from None
     except ValueError as exc:
-        raise StepcalcError(f"{option}: not a valid JSON list ({exc.msg})") from None
+        reason = getattr(exc, "msg", "a number has too many digits")
+        raise StepcalcError(f"{option}: not a valid JSON list ({reason})") from None
     if not isinstance(data, list):
         raise StepcalcError(f"{option}: expected a JSON list")
     return _from_list(data, option, depth=1)
@@ -410,6 +416,8 @@ def load_yaml_text(text: str, where: str) -> Any:
         raise StepcalcError(f"{where}: {problem}{_line(exc)}") from None
     except RecursionError:
         raise StepcalcError(f"{where}: nested too deeply") from None
+    except ValueError:  # an integer longer than Python converts (int_max_str_digits)
+        raise StepcalcError(f"{where}: a number has too many digits") from None
     finally:
         loader.dispose()
 
