@@ -84,6 +84,15 @@ def fmt_inline(value: Any, decimals: int = 4) -> str:
     return fmt_number(value, decimals)
 
 
+def shown_decimals(item: dict[str, Any], view: Any) -> int:
+    """Decimals for the correct value of a wrong answer: as many as the student wrote."""
+    from stepcalc.parse import decimals_written
+
+    given = item.get("given_cell")
+    written = decimals_written(given) if isinstance(given, int | float) else None
+    return written if written else view.decimals
+
+
 def is_tensor(value: Any) -> bool:
     value = plain(value)
     return isinstance(value, list) and bool(value) and isinstance(value[0], list)

@@ -6,7 +6,13 @@ from typing import Any
 
 from stepcalc.i18n import t
 from stepcalc.render import View
-from stepcalc.render.common import fmt_inline, pretty_formula, substitute, to_ascii
+from stepcalc.render.common import (
+    fmt_inline,
+    pretty_formula,
+    shown_decimals,
+    substitute,
+    to_ascii,
+)
 from stepcalc.trace import Trace, plain
 
 
@@ -64,7 +70,8 @@ def render(trace: Trace, view: View) -> str:
         for item in items:
             detail = tr(item["verdict"])
             if item["verdict"] == "wrong" and "expected_cell" in item:
-                detail += ": " + tr("should_be", expected=value(item["expected_cell"]))
+                expected = fmt_inline(item["expected_cell"], shown_decimals(item, view))
+                detail += ": " + tr("should_be", expected=expected)
             lines.append(f"- `{item['quantity']}` = `{value(item['given'])}`: {detail}")
         lines.append("")
     text = "\n".join(lines)

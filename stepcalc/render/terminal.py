@@ -23,6 +23,7 @@ from stepcalc.render.common import (
     is_tensor,
     matrix_lines,
     pretty_formula,
+    shown_decimals,
     substitute,
     to_ascii,
 )
@@ -214,7 +215,7 @@ class _Painter:
                     where = ""
                     if item.get("index"):
                         where = " " + self.tr("at_cell", index=_index(item["index"]))
-                    expected = fmt_inline(item["expected_cell"], 12)
+                    expected = fmt_inline(item["expected_cell"], shown_decimals(item, self.view))
                     detail = self.tr("should_be", expected=expected) + where
                 line.append(f"{verdict}: {detail}", style="bold")
             elif item["verdict"] == "rounding":
