@@ -978,6 +978,11 @@ def _grad_input(work: _Work) -> None:
     extra_h = work.hp - (work.ho - 1) * work.sh - 1 - full_h
     extra_w = work.wp - (work.wo - 1) * work.sw - 1 - full_w
     full_pads = [[full_h, full_h + extra_h], [full_w, full_w + extra_w]]
+    _check_elements(
+        "--grad-output",
+        work.n * work.co * (work.hp + full_h) * (work.wp + full_w),
+        "padded upstream",
+    )
     padded = ctx.r(pad(upstream, full_pads))
     work.add_call(
         "backward",
