@@ -90,7 +90,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 """torch.optim's defaults (torch 2.x; SGD's lr of 1e-3 included), one dict per algorithm.
 
 Every algorithm also takes ``maximize`` (default False)."""
-FLAGS = ("nesterov", "centered", "amsgrad", "maximize")
 
 SYMBOLS = {
     "lr": "lr",
@@ -126,8 +125,9 @@ class Rule:
     """The symbol this rule assigns (``m``, ``theta`` …)."""
     formula: str
     title: str
-    """Message key of the title, or the state key it updates (shown as ``m (exp_avg)``)."""
+    """Message key of the title (a rule with a ``state`` is titled ``m (exp_avg)`` instead)."""
     state: str | None = None
+    """The PyTorch state key this rule updates."""
     scalar: bool = False
     """True for rules over scalars only (μ_t, η_t); they run once per iteration."""
     note: str = ""
@@ -186,10 +186,6 @@ class Optimizer:
     def name(self) -> str:
         return NAMES[self.algo]
 
-    @property
-    def has_step(self) -> bool:
-        return self.algo not in ("sgd", "momentum", "nesterov")
-
 
 def configure(
     algo: str, given: dict[str, Any], convention: str = "pytorch", given_state: tuple = ()
@@ -221,10 +217,8 @@ def _validate(algo: str, hp: dict[str, Any], given: dict[str, Any]) -> None:
     def option(name: str) -> str:
         return "--" + name.replace("_", "-")
 
-    for name in ("lr", "eps", "weight_decay", "momentum", "lr_decay", "initial_accumulator"):
-        if name in hp and hp[name] < 0:
-            raise StepcalcError(f"{option(name)}: must not be negative, got {hp[name]:g}")
-    for name in ("alpha", "momentum_decay"):
+    non_negative = ("lr", "eps", "weight_decay", "momentum", "lr_decay", "initial_accumulator")
+    for name in (*non_negative, "alpha", "momentum_decay"):
         if name in hp and hp[name] < 0:
             raise StepcalcError(f"{option(name)}: must not be negative, got {hp[name]:g}")
     for name in ("beta1", "beta2"):
