@@ -45,6 +45,27 @@ def value_tex(value: Any, decimals: int) -> str:
     return r"\text{" + escape(fmt_inline(value, decimals)) + "}"
 
 
+def _table_tex(table, decimals: int) -> list[str]:
+    """An extra table (node rows, truth tables …) as a tabular; a text plot as verbatim."""
+    lines = [r"\paragraph{" + escape(table.title) + "}"] if table.title else []
+    cells = [cell for row in table.rows for cell in row]
+    if any(isinstance(cell, str) and "\n" in cell for cell in cells):
+        for cell in cells:
+            lines += [r"\begin{verbatim}", str(cell), r"\end{verbatim}"]
+        return lines
+    lines.append(r"\begin{tabular}{" + "l" * len(table.columns) + "}")
+    lines.append(" & ".join(escape(str(c)) for c in table.columns) + r" \\ \hline")
+    for row in table.rows:
+        texts = [
+            escape(c) if isinstance(c, str) else "$" + value_tex(c, decimals) + "$" for c in row
+        ]
+        lines.append(" & ".join(texts) + r" \\")
+    lines.append(r"\end{tabular}")
+    if table.note:
+        lines.append(r"\par\noindent " + escape(table.note) + r"\par")
+    return lines
+
+
 def render(trace: Trace, view: View) -> str:
     from stepcalc.symbolic import formula_latex, substituted_latex
 
@@ -68,6 +89,8 @@ def render(trace: Trace, view: View) -> str:
             parts.append(value_tex(step.value, view.decimals))
             lines.append(r"\text{" + escape(step.title) + r"}:&\quad " + " = ".join(parts) + r" \\")
         lines.append(r"\end{align*}")
+    for table in trace.tables:
+        lines += _table_tex(table, view.decimals)
     for note in trace.notes:
         lines.append(r"\noindent " + escape(note) + r"\par")
     result = plain(trace.result)
