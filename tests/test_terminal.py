@@ -1,0 +1,196 @@
+"""Pipes and terminals: quiet ends of pipes, plain text for dumb terminals, narrow widths.
+
+- ``stepcalc … --json | head -c 10`` ends quietly (a real pipe whose reader goes away).
+- ``NO_COLOR``, ``TERM=dumb``, ``LANG=C`` and ``COLUMNS=40`` give readable text: no escape
+  codes, no line wider than the terminal, and every number of the result still in the
+  output (wide tables wrap; a number is never cropped).
+- Files written by a command (drill worksheets) appear whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from stepcalc.render.common import ELIDE_AFTER, fmt_number
+from tests.test_fuzz import BY_NAME, COMMANDS, run_in_process
+from tests.test_security import base_line
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+STEPCALC = [sys.executable, "-m", "stepcalc"]
+ESCAPE = re.compile(r"\x1b\[|\x1b\]|\x9b")
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def shell(command: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**ENV, **env},
+        cwd=ROOT,
+    )
+
+
+def stepcalc_line(*args: str) -> str:
+    return " ".join(shlex.quote(a) for a in [*STEPCALC, *args])
+
+
+# --------------------------------------------------------------------------- pipes
+
+
+def test_json_into_head_ends_quietly():
+    line = stepcalc_line("outsize", "--input", "7", "--kernel", "3", "--json")
+    done = shell(f"set -o pipefail; {line} | head -c 10; echo; echo status=${{PIPESTATUS[0]}}")
+    first, status = done.stdout.splitlines()[:2]
+    assert first == '{"schema_v'
+    assert done.stderr == "", done.stderr
+    assert status == "status=0"
+
+
+def test_reader_gone_before_the_first_write():
+    """The pipe is closed before stepcalc writes anything: no BrokenPipeError, no message."""
+    for args in (
+        ["outsize", "--input", "7", "--kernel", "3", "--json"],
+        ["params", "--preset", "vgg16"],
+    ):
+        process = subprocess.Popen(
+            [*STEPCALC, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=ENV,
+            cwd=ROOT,
+        )
+        process.stdout.close()  # the reader goes away at once
+        stderr = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+        process.stderr.close()
+        assert stderr == "", stderr
+        assert code == 0
+
+
+def test_long_table_into_head():
+    line = stepcalc_line("params", "--preset", "resnet18", "--format", "markdown")
+    done = shell(f"{line} | head -n 2")
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 2
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+# --------------------------------------------------------------------------- terminals
+
+
+def _width(line: str) -> int:
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in line
+    )
+
+
+def numbers_of(value, out: list[float]) -> list[float]:
+    """Every number in a result, skipping tensors large enough to be elided in tables."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return out
+    if isinstance(value, int | float):
+        out.append(value)
+    elif isinstance(value, list):
+        if len(value) <= ELIDE_AFTER:
+            for item in value:
+                numbers_of(item, out)
+    elif isinstance(value, dict):
+        for item in value.values():
+            numbers_of(item, out)
+    return out
+
+
+TABLE_COMMANDS = [c.name for c in COMMANDS if c.computing]
+
+
+@pytest.mark.parametrize("name", TABLE_COMMANDS)
+def test_narrow_plain_terminal_keeps_every_number(name, monkeypatch):
+    """COLUMNS=40, NO_COLOR, TERM=dumb, LANG=C: plain text, fits, every result number shown."""
+    for key, value in {"COLUMNS": "40", "NO_COLOR": "1", "TERM": "dumb", "LANG": "C"}.items():
+        monkeypatch.setenv(key, value)
+    base = [a for a in base_line(BY_NAME[name]) if a != "--json"]
+    document = run_in_process([*base, "--json"])
+    assert document.code == 0, document.stderr
+    table = run_in_process(base)
+    assert table.code == 0, table.stderr
+    assert not ESCAPE.search(table.stdout)
+    too_wide = [line for line in table.stdout.splitlines() if _width(line) > 40]
+    assert not too_wide, too_wide
+    shown = set(NUMBER.findall(table.stdout.replace("−", "-")))
+    result = json.loads(document.stdout)["result"]
+    missing = [
+        fmt_number(number, 4)
+        for number in numbers_of(result, [])
+        if fmt_number(number, 4) not in shown
+    ]
+    assert not missing, (missing, table.stdout)
+
+
+def test_real_dumb_terminal_environment():
+    """The same as a real process, with the variables set the way a shell would."""
+    for env in (
+        {"NO_COLOR": "1"},
+        {"TERM": "dumb"},
+        {"LANG": "C", "LC_ALL": "C"},
+        {"COLUMNS": "40"},
+    ):
+        done = subprocess.run(
+            [*STEPCALC, "outsize", "--input", "32", "--kernel", "5", "--stride", "2"],
+            capture_output=True,
+            text=True,
+            env={**ENV, **env},
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 0, (env, done.stderr)
+        assert not ESCAPE.search(done.stdout), env
+        assert "14" in done.stdout
+        if "COLUMNS" in env:
+            assert max(_width(line) for line in done.stdout.splitlines()) <= 40
+
+
+def test_json_never_has_escape_codes_even_when_forced(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for command in COMMANDS:
+        if not command.computing:
+            continue
+        outcome = run_in_process(base_line(command))
+        assert outcome.code == 0, outcome.stderr
+        assert not ESCAPE.search(outcome.stdout)
+        json.loads(outcome.stdout)
+
+
+# --------------------------------------------------------------------------- files
+
+
+@pytest.mark.skipif("drill" not in BY_NAME, reason="no command writes files yet")
+def test_files_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sheet = tmp_path / "sheet.md"
+    sheet.write_text("my old sheet\n")
+    failed = run_in_process(
+        ["drill", "outsize", "--seed", "3", "--worksheet", "sheet.md", "--answers", "no/dir/key.md"]
+    )
+    assert failed.code == 2 and failed.stderr.startswith("error: --"), failed.stderr
+    assert sheet.read_text() == "my old sheet\n"  # untouched: nothing written, no half file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet.md"]  # no temporary left over
+    done = run_in_process(
+        ["drill", "outsize", "--seed", "3", "--worksheet", "sheet.md", "--answers", "key.md"]
+    )
+    assert done.code == 0, done.stderr
+    assert sheet.read_text() != "my old sheet\n" and (tmp_path / "key.md").read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
