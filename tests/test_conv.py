@@ -93,6 +93,7 @@ def test_scalar_bias_gives_scalar_grad_bias():
     assert result["grad_bias"] == 4
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 def test_same_padding_keeps_size_and_pads_asymmetrically_for_even_kernels():
     document = conv("--input", IMAGE, "--kernel", "1 1; 1 1", "--padding", "same", "--backward")
     assert np.shape(document["result"]["output"]) == (4, 4)
