@@ -587,3 +587,35 @@ lr: 0.1
     # b = 0.9·1 + 0.5 = 1.4, θ₁ = 0.86; b = 0.9·1.4 + 0.2 = 1.46, θ₂ = 0.714
     assert document["result"]["final_params"]["sgd"][0] == pytest.approx(0.714)
     assert document["inputs"]["state"]["momentum_buffer"] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "algo,args,kwargs",
+    [
+        ("adagrad", ["--lr-decay", "0.2"], {"lr_decay": 0.2}),
+        ("rmsprop", ["--centered", "--momentum", "0.5"], {"centered": True, "momentum": 0.5}),
+        ("adadelta", [], {}),
+        ("adamax", [], {}),
+        ("nesterov", ["--lr", "0.1"], {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    ],
+)
+def test_every_state_can_be_given_as_torch_would_hold_it(torch64, algo, args, kwargs):
+    torch = torch64
+    names = [name for name in optim.state_names(algo) if name not in ("step", "mu_product")]
+    values = {name: [0.3 + 0.1 * i, 0.2 + 0.05 * i] for i, name in enumerate(names)}
+    state_args = [f"{name}={v[0]} {v[1]}" for name, v in values.items()]
+    has_step = algo != "nesterov"
+    document = optimizer(
+        algo,
+        *("--params", "1 2", "--grad", "0.5 -1; 0.25 0.5; 1 1", *args),
+        *[item for text in state_args for item in ("--state", text)],
+        *(["--state", "step=3"] if has_step else []),
+    )
+    state = {name: torch.tensor(v) for name, v in values.items()}
+    if has_step:
+        state["step"] = torch.tensor(3.0)
+    grads = [[0.5, -1.0], [0.25, 0.5], [1.0, 1.0]]
+    reference = torch_run(
+        torch, algo, kwargs, 3, lambda p, k: torch.tensor(grads[k]), state, [1.0, 2.0]
+    )
+    assert_same_run(document, reference)
