@@ -280,7 +280,9 @@ def verdict_line(item: dict[str, Any], ctx: Ctx) -> str:
     text += f"{fmt_inline(item['given'], 12)}  {verdict}"
     if item["verdict"] == "wrong":
         if "note" in item:
-            text += " — " + ctx.t("drill.shape_wrong", note=item["note"])
+            given = parse.format_shape(parse.shape_of(item["given"]))
+            expected = parse.format_shape(parse.shape_of(item["expected"]))
+            text += " — " + ctx.t("drill.shape_wrong", given=given, expected=expected)
         else:
             expected = fmt_inline(item["expected_cell"], 6)
             text += " — " + ctx.t("core.should_be", expected=expected)

@@ -15,7 +15,10 @@ TEXT = {
         "cannot read that ({error}); try again",
         "읽을 수 없습니다 ({error}). 다시 입력하세요",
     ),
-    "shape_wrong": ("{note}", "모양이 다릅니다: {note}"),
+    "shape_wrong": (
+        "shape {given} given, {expected} expected",
+        "모양이 다릅니다: {given}를 입력했지만 {expected}이어야 합니다",
+    ),
     "first_wrong_cell": ("(first wrong cell {index})", "(처음 틀린 칸 {index})"),
     "rounding_exact": (
         "accepted; the exact value is {exact}",
