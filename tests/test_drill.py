@@ -194,6 +194,16 @@ def test_malformed_answer_is_asked_again():
     assert f"score: {len(answers)}/{len(answers)}" in result.stdout
 
 
+def test_wrong_shape_is_wrong_and_says_so():
+    (answers,) = right_answers("pool", 2, difficulty="easy")
+    result = run("drill", "pool", "--seed", "2", "--difficulty", "easy", stdin="1 2\n")
+    assert "X  output: [1, 2]  wrong — shape 2 given, 2×2 expected" in result.stdout
+    assert result.code == 1
+    result = run("drill", "pool", "--seed", "2", "--difficulty", "easy", "--lang", "ko",
+                 stdin="1 2\n")  # fmt: skip
+    assert "모양이 다릅니다: 2를 입력했지만 2×2이어야 합니다" in result.stdout
+
+
 def test_question_mark_shows_the_answer_and_counts_wrong():
     (answers,) = right_answers("outsize", 8)
     stdin = "?\n" + "\n".join(map(answer_text, answers[1:])) + "\n"
