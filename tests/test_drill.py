@@ -195,7 +195,6 @@ def test_malformed_answer_is_asked_again():
 
 
 def test_wrong_shape_is_wrong_and_says_so():
-    (answers,) = right_answers("pool", 2, difficulty="easy")
     result = run("drill", "pool", "--seed", "2", "--difficulty", "easy", stdin="1 2\n")
     assert "X  output: [1, 2]  wrong — shape 2 given, 2×2 expected" in result.stdout
     assert result.code == 1
