@@ -49,6 +49,8 @@ def test_average_pool_with_padding_counts_pad_cells():
     result = document["result"]
     assert result["output"] == [[0.25, 0.5], [0.75, 1.0]]
     assert result["grad_input"] == [[0.25, 0.25], [0.25, 0.25]]
+    first = next(s for s in document["steps"] if s["title"] == "O[0,0]")
+    assert first["formula"] == "(0 + 0 + 0 + x_0_0)/4"
     assert_steps_honest(document["steps"])
 
 

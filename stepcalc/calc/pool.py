@@ -231,6 +231,22 @@ def _window(x4, spec: PoolSpec, i: int, j: int):
     return rows, cols
 
 
+def _padded_window(x4, spec: PoolSpec, index, ndim: int) -> list[str]:
+    """The cells an average counts: input cells by name, padding cells as 0 (a ceil-mode
+    window's part past the padding is not counted, as in PyTorch)."""
+    b, ch, i, j = index
+    h, w = x4.shape[2:]
+    r0 = i * spec.stride[0] - spec.padding[0]
+    c0 = j * spec.stride[1] - spec.padding[1]
+    rows = range(r0, min(r0 + spec.kernel[0], h + spec.padding[0]))
+    cols = range(c0, min(c0 + spec.kernel[1], w + spec.padding[1]))
+    return [
+        _name("x", (b, ch, r, q), ndim) if 0 <= r < h and 0 <= q < w else "0"
+        for r in rows
+        for q in cols
+    ]
+
+
 def pool(x, spec: PoolSpec, ctx: Ctx, grad_output=None, backward=False) -> Trace:
     """``pool``: each window and its max or mean; backward routes or spreads the upstream."""
     x4 = as4d(x)
@@ -292,10 +308,10 @@ def pool(x, spec: PoolSpec, ctx: Ctx, grad_output=None, backward=False) -> Trace
                 note = ctx.t("pool.max_at", cell=_label((b, ch, r, q), ndim))
                 rule = "max(window)"
             else:
-                divisor = int(divisors[i, j])
-                formula = "(" + " + ".join(names) + f")/{divisor}"
+                formula = "(" + " + ".join(_padded_window(x4, spec, index, ndim)) + ")"
+                formula += f"/{int(divisors[i, j])}"
                 note = ""
-                rule = "Σ window / n"
+                rule = "mean(window)"
             trace.add(
                 Step(
                     "forward",
