@@ -330,3 +330,13 @@ def test_flip_with_stride_padding_dilation_groups_matches_torch():
     assert_matches_torch(document["result"]["grad_input"], xt.grad[0])
     assert_matches_torch(document["result"]["grad_weight"], wt.grad)
     assert_steps_honest(document["steps"])
+
+
+def test_padding_cells_appear_as_zeros_in_the_sums():
+    document = conv("--input", "1 2; 3 4", "--kernel", "1 1; 1 1", "--padding", "1", "--backward")
+    first = next(s for s in document["steps"] if s["title"] == "O[0,0]")
+    assert first["formula"] == "0*w_0_0 + 0*w_0_1 + 0*w_1_0 + x_0_0*w_1_1"
+    assert "0" not in first["inputs"]
+    assert document["result"]["output"] == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
+    assert document["result"]["grad_input"] == [[4, 4], [4, 4]]
+    assert_steps_honest(document["steps"])

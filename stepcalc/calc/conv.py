@@ -458,6 +458,10 @@ def _written(cells_per_channel: int, steps: int, terms: int) -> bool:
     return cells_per_channel <= SHOWN_CELLS and steps <= SHOWN_STEPS and terms <= SHOWN_TERMS
 
 
+ZERO = ("0", 0.0)
+"""A padding or dilation cell in a written-out sum: a literal 0, not a named input."""
+
+
 def _products(terms) -> tuple[str, dict]:
     """``a*b + c*d`` over named cells, with the numbers as inputs (``0`` when nothing).
 
@@ -469,6 +473,7 @@ def _products(terms) -> tuple[str, dict]:
         parts.append(f"{name_a}*{name_b}")
         inputs[name_a] = value_a
         inputs[name_b] = value_b
+    inputs.pop(ZERO[0], None)
     return (" + ".join(parts) or "0"), inputs
 
 
@@ -819,11 +824,9 @@ def _forward(work: _Work) -> None:
         terms = []
         for c, a, b in np.ndindex(work.cig, work.kh, work.kw):
             cell = _input_cell(work, i, j, a, b)
-            if cell is not None:
-                channel = group * work.cig + c
-                terms.append(
-                    (work.x_cell(n, channel, *cell), work.w_cell(o, c, *_kernel_tap(work, a, b)))
-                )
+            channel = group * work.cig + c
+            source = ZERO if cell is None else work.x_cell(n, channel, *cell)
+            terms.append((source, work.w_cell(o, c, *_kernel_tap(work, a, b))))
         return terms
 
     if _written(work.ho * work.wo, out4.size, work.cig * work.kh * work.kw):
@@ -919,8 +922,8 @@ def _backward(work: _Work) -> None:
         terms = []
         for n, i, j in np.ndindex(work.n, work.ho, work.wo):
             cell = _input_cell(work, i, j, a, b)
-            if cell is not None:
-                terms.append((work.g_cell(n, o, i, j), work.x_cell(n, channel, *cell)))
+            source = ZERO if cell is None else work.x_cell(n, channel, *cell)
+            terms.append((work.g_cell(n, o, i, j), source))
         return terms
 
     _kernel_grad_steps(work, grad_w4, kernel_terms, work.n * work.ho * work.wo, "Σ G⊙X_window")
@@ -1002,10 +1005,10 @@ def _grad_input(work: _Work) -> None:
             a, b = work.kh - 1 - u, work.kw - 1 - v
             i, rest_i = divmod(r - a * work.dh, work.sh)
             j, rest_j = divmod(q - b * work.dw, work.sw)
-            if not (rest_i or rest_j) and 0 <= i < work.ho and 0 <= j < work.wo:
-                o_all = group * work.cog + o
-                kernel = work.w_cell(o_all, c, *_kernel_tap(work, a, b))
-                terms.append((work.g_cell(n, o_all, i, j), kernel))
+            o_all = group * work.cog + o
+            kernel = work.w_cell(o_all, c, *_kernel_tap(work, a, b))
+            inside = not (rest_i or rest_j) and 0 <= i < work.ho and 0 <= j < work.wo
+            terms.append((work.g_cell(n, o_all, i, j) if inside else ZERO, kernel))
         return terms
 
     if _written(work.hp * work.wp, grad_padded4.size, work.cog * work.kh * work.kw):
