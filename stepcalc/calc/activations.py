@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from stepcalc.errors import StepcalcError
 from stepcalc.trace import Ctx, Step, Table, Trace
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -392,11 +393,10 @@ def silu_trace(
             "output": other_output,
             "derivative": other_derivative,
         }
-        trace.tables.append(
-            _compare_table(
-                name, compare, x, output, derivative_value, other_output, other_derivative, ctx
-            )
+        table = _compare_table(
+            (name, output, derivative_value), (compare, other_output, other_derivative), x, ctx
         )
+        trace.tables.append(table)
     if jacobian:
         _jacobian(trace, derivative_value, grad_output, ctx)
     if depth is not None:
@@ -546,6 +546,8 @@ def _raw_derivative_step(
 
 
 def _index_label(index: tuple[int, ...]) -> str:
+    if not index:
+        return ""
     if len(index) == 1:
         return str(index[0])
     return "(" + ",".join(str(i) for i in index) + ")"
@@ -575,19 +577,19 @@ def _element_table(name, x, output, named, derivative_value, grad_output, grad_i
     return Table(t("silu.element_table"), headers, rows, note)
 
 
-def _compare_table(name, other, x, output, derivative_value, other_output, other_derivative, ctx):
+def _compare_table(first, second, x, ctx) -> Table:
+    """Two functions side by side: (name, f(x), f′(x)) each; marks where one gradient is 0."""
     t = ctx.t
+    (name, output, derivative_value), (other, other_output, other_derivative) = first, second
     a, b = LABELS[name], LABELS[other]
     columns = [
         np.atleast_1d(c) for c in (x, output, derivative_value, other_output, other_derivative)
     ]
     rows, total = _rows(columns)
-    dead = 0
     for row in rows:
         mark = ""
         if row[5] == 0 and row[3] != 0:
             mark = t("silu.dies", other=b, fn=a)
-            dead += 1
         elif row[3] == 0 and row[5] != 0:
             mark = t("silu.dies", other=a, fn=b)
         row.append(mark)
@@ -602,8 +604,6 @@ def _jacobian(trace: Trace, derivative_value, grad_output, ctx: Ctx) -> None:
     t = ctx.t
     d = np.ravel(derivative_value)
     if d.size > MAX_JACOBIAN:
-        from stepcalc.errors import StepcalcError
-
         raise StepcalcError(
             f"--jacobian: the input has {d.size} elements; the Jacobian is shown for at most "
             f"{MAX_JACOBIAN}"
