@@ -379,7 +379,9 @@ def read_text(path: str, option: str) -> tuple[str, str]:
 def load_mapping(path: str, option: str) -> dict[str, Any]:
     """Load a YAML or JSON mapping safely: no tags, no duplicate keys, few aliases."""
     label, text = read_text(path, option)
-    data = load_yaml_text(text, f"{option}: {label}")
+    data = _load_json_object(text, f"{option}: {label}")
+    if data is None:
+        data = load_yaml_text(text, f"{option}: {label}")
     if data is None:
         raise StepcalcError(f"{option}: {label} is empty")
     if not isinstance(data, dict):
@@ -388,6 +390,40 @@ def load_mapping(path: str, option: str) -> dict[str, Any]:
         if not isinstance(key, str):
             raise StepcalcError(f"{option}: {label}: key {key!r} is not text")
     return data
+
+
+def _load_json_object(text: str, where: str) -> dict[str, Any] | None:
+    """The fast path for JSON files (YAML's pure-Python reader is slow on big tensors).
+
+    None when the text is not a JSON object, so that the YAML reader gets it."""
+    if not text.lstrip().startswith("{"):
+        return None
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key, value in items:
+            if key in mapping:
+                raise StepcalcError(f"{where}: duplicate key {key!r}")
+            mapping[key] = value
+        return mapping
+
+    def reject(name: str) -> None:
+        raise StepcalcError(f"{where}: {name} is not a finite number")
+
+    def number(token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):
+            raise StepcalcError(f"{where}: {token} is too large")
+        return Written(value, token)
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=reject, parse_float=number)
+    except StepcalcError:
+        raise
+    except RecursionError:
+        raise StepcalcError(f"{where}: nested too deeply") from None
+    except ValueError:
+        return None
 
 
 def load_yaml_text(text: str, where: str) -> Any:
