@@ -251,7 +251,7 @@ def _sgd(algo, hp, convention, first):
     if not hp["momentum"]:
         return rules + [Rule("theta", "theta - lr*g", "update")], {}
     if convention == "textbook":
-        rules.append(Rule("v", "gamma*v - lr*g", "velocity", state="velocity"))
+        rules.append(Rule("v", "gamma*v - lr*g", "velocity", "velocity", note="lr_inside"))
         update = "theta + gamma*v - lr*g" if hp["nesterov"] else "theta + v"
         return rules + [Rule("theta", update, "update")], {"velocity": "v"}
     if first:
@@ -261,7 +261,7 @@ def _sgd(algo, hp, convention, first):
     else:
         rules.append(Rule("b", "gamma*b + g", "momentum_buffer", "momentum_buffer"))
     update = "theta - lr*(g + gamma*b)" if hp["nesterov"] else "theta - lr*b"
-    return rules + [Rule("theta", update, "update")], {"momentum_buffer": "b"}
+    return rules + [Rule("theta", update, "update", note="lr_outside")], {"momentum_buffer": "b"}
 
 
 def _adagrad(algo, hp, convention, first):
@@ -272,7 +272,7 @@ def _adagrad(algo, hp, convention, first):
         lr = "lr_t"
     rules.append(Rule("G", "G + g**2", "sum", "sum"))
     denom = "sqrt(G + eps)" if convention == "textbook" else "sqrt(G) + eps"
-    rules.append(Rule("denom", denom, "denominator"))
+    rules.append(Rule("denom", denom, "denominator", note=f"eps_{convention}"))
     rules.append(Rule("theta", f"theta - {lr}*g/denom", "update"))
     return rules, {"step": "t", "sum": "G"}
 
@@ -287,7 +287,7 @@ def _rmsprop(algo, hp, convention, first):
         keys["grad_avg"] = "g_avg"
         spread = "v - g_avg**2"
     denom = f"sqrt({spread} + eps)" if convention == "textbook" else f"sqrt({spread}) + eps"
-    rules.append(Rule("denom", denom, "denominator"))
+    rules.append(Rule("denom", denom, "denominator", note=f"eps_{convention}"))
     if hp["momentum"]:
         rules.append(Rule("b", "gamma*b + g/denom", "momentum_buffer", "momentum_buffer"))
         rules.append(Rule("theta", "theta - lr*b", "update"))

@@ -24,6 +24,10 @@ TEXT = {
         "first step: the buffer is the raw gradient (no dampening), as in torch",
         "첫 단계: 버퍼는 기울기 그대로 (dampening 없음), torch와 같음",
     ),
+    "lr_inside": ("textbook form: η inside the velocity", "교재 형식: η가 속도 안에"),
+    "lr_outside": ("PyTorch form: η outside the buffer", "PyTorch 형식: η는 버퍼 밖"),
+    "eps_pytorch": ("PyTorch form: ε after the root", "PyTorch 형식: ε은 제곱근 밖"),
+    "eps_textbook": ("textbook form: ε inside the root", "교재 형식: ε은 제곱근 안"),
     "form_sgd": (
         "{name}: θ = θ − η·g (the same in every course)",
         "{name}: θ = θ − η·g (모든 강의에서 같음)",
