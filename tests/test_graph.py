@@ -577,6 +577,12 @@ def test_node_names_avoid_variable_names():
     assert_steps_honest(data["steps"])
 
 
+def test_values_separated_by_spaces_or_semicolons():
+    for values in ("x=-2 y=5 z=-4", "x = -2; y = 5; z = -4"):
+        data = graph("--expr", "(x + y) * z", "--values", values)
+        assert data["result"]["gradients"] == {"x": -4, "y": -4, "z": 3}
+
+
 def test_values_from_a_file_mapping():
     problem = "expr: (x + y) * z\nvalues: {x: -2, y: 5, z: -4}\nupstream: 2\n"
     data = run_json("graph", "--from", "-", stdin=problem)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -142,7 +143,7 @@ def parse_values(text: object, option: str = "--values") -> dict[str, float]:
         pairs = [(str(k), v) for k, v in text.items()]
     elif isinstance(text, str):
         pairs = []
-        for part in text.replace(";", ",").split(","):
+        for part in re.split(r"[,;]|\s+(?=[A-Za-z_]\w*\s*=)", text):
             if not part.strip():
                 continue
             name, equals, value = part.partition("=")
