@@ -469,7 +469,7 @@ def expression_dot(nodes: list[GraphNode], output: Operand, upstream: float) -> 
     declared: set[str] = set()
     constants = 0
     for node in nodes:
-        lines.append(f'  {node.name} [shape=circle, label="{_dot_op(node.op)}"];')
+        lines.append(f'  {node.name} [shape=circle, label="{_op_label(node.op)}"];')
         for operand, downstream in zip(node.inputs, node.downstream, strict=True):
             if operand.kind == "node":
                 source = operand.name
@@ -490,10 +490,6 @@ def expression_dot(nodes: list[GraphNode], output: Operand, upstream: float) -> 
     lines.append(f"  {last} -> output [label={_edge(output.value, upstream)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _dot_op(op: str) -> str:
-    return {"*": "×", "/": "÷", "-": "−", "neg": "−x", "**": "^"}.get(op, op)
 
 
 def _edge(value: float, gradient: float | None) -> str:
