@@ -6,7 +6,8 @@ intermediates by hand explains it; otherwise it is **wrong**. "Explains" is deci
 re-running the calculation in hand mode (``Ctx.r`` rounds every intermediate half up), two ways:
 
 1. *One precision throughout.* Some run that rounds every intermediate to k decimals
-   (k = 0…8) gives the student's number at the decimals written (``_matches``).
+   (k from d − 1 to 8, d the decimals the student wrote: nobody rounds intermediates more
+   coarsely than that) gives the student's number at the decimals written (``_matches``).
 2. *Mixed precisions.* Pages mix precisions from step to step (two decimals for ∂L/∂Ŷ,
    three for the products that use it), and no single run reproduces that. With d the
    decimals the student wrote and k = d − 1 or k = d, each intermediate (each ``ctx.r`` call)
@@ -20,6 +21,9 @@ re-running the calculation in hand mode (``Ctx.r`` rounds every intermediate hal
    b. the values of actual hand runs: both uniform runs and ``MIXED_RUNS`` seeded random
       schedules (each step unrounded, k or k + 1 decimals), which catch what the first-order
       sum misses when a shifted input rounds to the other neighbour.
+   The intermediates that *are* the quantity (its final value) are never rounded in these
+   schedules: their rounding is the student's own, at the decimals written, so ``tanh(1)``
+   written as 0.77 stays wrong (0.7616 to two decimals is 0.76).
    A number in that range, widened by half a unit of its own last digit, is rounding.
 
 The rule propagates the rounding errors that actually occur, not a worst-case bound of half
@@ -212,6 +216,7 @@ class HandRuns:
         self.hand, self.rerun, self.ctx = hand, rerun, ctx or Ctx()
         self._exact = exact if self.ctx.round_steps is None else None
         self._runs: dict[tuple, Any] = {}
+        self._recorded: list[Any] | None = None
 
     def _run(
         self,
@@ -251,7 +256,22 @@ class HandRuns:
         run = self._run(decimals)
         return run[1] if run and self.rerun is not None else 0
 
-    def block_results(self, decimals: int) -> list[dict[str, Any] | None]:
+    def final_calls(self, exact_value: Any) -> frozenset[int]:
+        """The intermediates that are the quantity itself (its last rounding is the student's
+        own, at the decimals written, so rule 2 leaves them unrounded)."""
+        if self.rerun is None:
+            return frozenset()
+        if self._recorded is None:
+            recorder = _RecordingCtx(self.ctx)
+            try:
+                self.rerun(recorder)
+            except StepcalcError:
+                return frozenset()
+            self._recorded = recorder.values
+        target = plain(exact_value)
+        return frozenset(i for i, value in enumerate(self._recorded) if _same(value, target))
+
+    def block_results(self, decimals: int, keep: frozenset[int]) -> list[dict[str, Any] | None]:
         """Rule 2a: one result per block of intermediates, only that block rounded."""
         calls = self._calls(decimals)
         count = min(calls, MAX_BLOCKS)
@@ -260,12 +280,21 @@ class HandRuns:
         edges = [round(b * calls / count) for b in range(count + 1)]
         results = []
         for start, stop in zip(edges, edges[1:], strict=False):
-            schedule = tuple(decimals if start <= i < stop else None for i in range(calls))
+            schedule = tuple(
+                decimals if start <= i < stop and i not in keep else None for i in range(calls)
+            )
             run = self._run(decimals, schedule, keep_digit=True)
             results.append(run[0] if run else None)
         return results
 
-    def mixed_results(self, low: int) -> list[dict[str, Any] | None]:
+    def uniform_keeping(self, decimals: int, keep: frozenset[int]) -> dict[str, Any] | None:
+        """Every intermediate but the quantity's own rounded to ``decimals``."""
+        calls = self._calls(decimals)
+        schedule = tuple(None if i in keep else decimals for i in range(calls))
+        run = self._run(decimals, schedule, keep_digit=True)
+        return run[0] if run else None
+
+    def mixed_results(self, low: int, keep: frozenset[int]) -> list[dict[str, Any] | None]:
         """Rule 2b: seeded random mixes of unrounded, ``low`` and ``low + 1`` decimal steps."""
         calls = self._calls(low)
         if calls == 0:
@@ -273,10 +302,39 @@ class HandRuns:
         results = []
         for seed in range(MIXED_RUNS):
             rng = random.Random(f"{low}:{seed}")
-            schedule = tuple(rng.choice((None, low, low + 1)) for _ in range(calls))
+            schedule = tuple(
+                None if i in keep else rng.choice((None, low, low + 1)) for i in range(calls)
+            )
             run = self._run(low, schedule, keep_digit=True)
             results.append(run[0] if run else None)
         return results
+
+
+class _RecordingCtx(Ctx):
+    """Exact mode that remembers every intermediate, in order."""
+
+    def __init__(self, base: Ctx):
+        super().__init__(lang=base.lang, ascii=base.ascii)
+        self.values: list[Any] = []
+
+    def r(self, value: Any) -> Any:
+        self.values.append(plain(value))
+        return value
+
+
+def _same(value: Any, target: Any) -> bool:
+    if parse.shape_of(value) != parse.shape_of(target):
+        return False
+    try:
+        pairs = list(zip(_cells(value), _cells(target), strict=True))
+        return all(
+            a is not None
+            and b is not None
+            and abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
+            for (_, a), (_, b) in pairs
+        )
+    except (TypeError, ValueError):
+        return False
 
 
 def _given(raw: Any, quantity: str) -> Any:
@@ -326,16 +384,17 @@ def _judge(quantity, given, expected, tol, runs: HandRuns) -> dict[str, Any]:
 
 def _hand_path(quantity: str, given: Any, runs: HandRuns) -> dict[str, Any] | None:
     """How hand rounding explains ``given`` (rule 1, then rule 2), or None."""
-    uniform: dict[int, Any] = {}
-    for k in HAND_PRECISIONS:
-        value = _quantity(runs.uniform(k), quantity, given)
-        uniform[k] = value
-        if value is not None and first_wrong(given, value, None) is None:
-            return {"round_steps": k, "value": value}
     written = [parse.decimals_written(g) for _, g in _cells(given) if g is not None]
     if not written or any(d is None for d in written):
         return None
     decimals = max(written)
+    # Nobody rounds the intermediates more coarsely than one digit short of the answer.
+    for k in HAND_PRECISIONS:
+        if k < decimals - 1:
+            continue
+        value = _quantity(runs.uniform(k), quantity, given)
+        if value is not None and first_wrong(given, value, None) is None:
+            return {"round_steps": k, "value": value}
     for k in (decimals - 1, decimals):
         if k < 0 or k + 1 > max(HAND_PRECISIONS):
             continue
@@ -374,7 +433,8 @@ def _mixed_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
         value = _quantity(result, quantity, given)
         return None if value is None else [float(v) for _, v in _cells(value)]
 
-    blocks = [runs.block_results(k), runs.block_results(k + 1)]
+    keep = runs.final_calls(exact)
+    blocks = [runs.block_results(k, keep), runs.block_results(k + 1, keep)]
     for block_k, block_k1 in zip(*blocks, strict=False):
         moved = [values(block_k), values(block_k1)]
         for i, e in enumerate(flat_exact):
@@ -382,9 +442,9 @@ def _mixed_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
             additive_low[i] += min(shifts)
             additive_high[i] += max(shifts)
     whole_runs = [
-        runs.uniform(k, keep_digit=True),
-        runs.uniform(k + 1, keep_digit=True),
-        *runs.mixed_results(k),
+        runs.uniform_keeping(k, keep),
+        runs.uniform_keeping(k + 1, keep),
+        *runs.mixed_results(k, keep),
     ]
     for result in whole_runs:
         cells = values(result)
