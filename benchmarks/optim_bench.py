@@ -5,7 +5,8 @@
 Both sides run in float64 from the same start with the same gradient 2·θ + 0.1·cos(θ)
 (computed inside each loop, so both pay for it); the best of ``--repeat`` runs is reported,
 with the ratio to torch's fused and foreach Adam and the largest difference of the final
-parameters (relative to the largest parameter). Target: stepcalc within 3× of fused torch Adam.
+parameters (relative to the largest parameter). stepcalc runs on one thread; "fused 1t" is
+torch's fused Adam held to one thread too. Target: stepcalc within 3× of fused torch Adam.
 """
 
 from __future__ import annotations
@@ -33,9 +34,19 @@ def ours(size: int, steps: int) -> tuple[float, np.ndarray]:
     return time.perf_counter() - began, final
 
 
-def theirs(size: int, steps: int, **flavour) -> tuple[float, np.ndarray]:
+def theirs(size: int, steps: int, threads: int = 0, **flavour) -> tuple[float, np.ndarray]:
     import torch
 
+    previous = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        return _torch_adam(torch, size, steps, **flavour)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _torch_adam(torch, size: int, steps: int, **flavour) -> tuple[float, np.ndarray]:
     param = torch.tensor(start(size), dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([param], lr=LR, **flavour)
     began = time.perf_counter()
@@ -58,6 +69,7 @@ def main() -> None:
         "stepcalc": lambda: ours(args.size, args.steps),
         "torch fused": lambda: theirs(args.size, args.steps, fused=True),
         "torch foreach": lambda: theirs(args.size, args.steps, foreach=True),
+        "torch fused 1t": lambda: theirs(args.size, args.steps, threads=1, fused=True),
     }
     for _ in range(args.repeat):
         for name, runner in runners.items():
@@ -69,7 +81,7 @@ def main() -> None:
             finals[name] = final
     print(f"Adam, {args.size:,} parameters, {args.steps} steps, float64, best of {args.repeat}")
     for name, seconds in timings.items():
-        line = f"  {name:<14} {seconds:8.3f} s"
+        line = f"  {name:<15} {seconds:8.3f} s"
         if name != "stepcalc" and "stepcalc" in timings:
             ratio = timings["stepcalc"] / seconds
             scale = np.max(np.abs(finals[name]))
