@@ -76,16 +76,25 @@ def formula_latex(formula: str) -> str:
 
 def substituted_latex(formula: str, inputs: dict[str, Any], decimals: int) -> str:
     """The formula with scalar inputs put in, typeset without simplifying."""
+    import re
+
     from stepcalc.render.common import substitute
 
     text = substitute(formula, inputs, decimals, ascii_only=True)
-    return r"\text{" + text.replace("_", r"\_").replace("*", r"\cdot ") + "}"
+    text = re.sub(r"\*\*\s*(\([^()]*\)|[^\s*+/()-]+)", r"^{\1}", text)
+    text = re.sub(
+        r"[A-Za-z_][A-Za-z0-9_]*",
+        lambda m: r"\mathrm{" + m.group(0).replace("_", r"\_") + "}",
+        text,
+    )
+    return text.replace("*", r" \cdot ")
 
 
 def _identifiers(formula: str) -> list[str]:
     import re
 
-    return sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) - set(step_functions()))
+    names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b(?!\s*\()", formula))
+    return sorted(names - set(step_functions()))
 
 
 def expression_to_sympy(node):

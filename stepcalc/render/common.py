@@ -182,7 +182,8 @@ def pretty_name(name: str) -> str:
 def _space(tokens: list[str]) -> str:
     text = ""
     for index, token in enumerate(tokens):
-        if token in ("+", "−", "=", "<", ">") and index > 0 and tokens[index - 1] not in "(,^·/":
+        binary = index > 0 and tokens[index - 1] not in ("(", ",", "^", "·", "/", "*", "**")
+        if token in ("+", "−", "-", "=", "<", ">") and binary:
             text += f" {token} "
         elif token == ",":
             text += ", "
@@ -290,6 +291,45 @@ def to_ascii(text: str) -> str:
         "ⱼ": "j",
         "Φ": "Phi",
         "φ": "phi",
+        "Ŷ": "Y_hat",
+        "\u0302": "_hat",
+        "ḡ": "g_bar",
+        "°": " deg",
+        "±": "+/-",
+        "¹": "^1",
+        "½": "1/2",
+        "÷": "/",
+        "ˣ": "^x",
+        "Δ": "Delta",
+        "Π": "prod",
+        "π": "pi",
+        "ψ": "psi",
+        "ᴷ": "^K",
+        "ᵏ": "^k",
+        "‖": "||",
+        "•": "*",
+        "⁰": "^0",
+        "⁴": "^4",
+        "⁵": "^5",
+        "⁶": "^6",
+        "⁷": "^7",
+        "⁸": "^8",
+        "⁹": "^9",
+        "⁺": "^+",
+        "⁻": "^-",
+        "⁽": "^(",
+        "⁾": ")",
+        "ⁿ": "^n",
+        "∇": "grad ",
+        "∈": " in ",
+        "─": "-",
+        "│": "|",
+        "┌": "+",
+        "┐": "+",
+        "└": "+",
+        "┘": "+",
+        "⋆": "(*)",
+        "⊛": "(*)",
         "✓": "ok",
         "✗": "x",
         "⌊": "floor(",
@@ -302,4 +342,9 @@ def to_ascii(text: str) -> str:
     }
     for symbol, replacement in table.items():
         text = text.replace(symbol, replacement)
-    return text.encode("ascii", "replace").decode("ascii")
+    # Hangul stays: --ascii --lang ko is for terminals that lack box drawing, not Korean.
+    return "".join(ch if ch.isascii() or _is_hangul(ch) else "?" for ch in text)
+
+
+def _is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f" or "\u1100" <= ch <= "\u11ff"

@@ -11,6 +11,7 @@ import shutil
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -43,6 +44,8 @@ def render(trace: Trace, view: View) -> str:
         legacy_windows=False,
     )
     painter = _Painter(view, width)
+    if view.ascii:
+        trace = _ascii_copy(trace)
     for index, block in enumerate(painter.blocks(trace)):
         if index > 1:
             console.print()
@@ -51,6 +54,38 @@ def render(trace: Trace, view: View) -> str:
     if view.ascii:
         text = to_ascii(text)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _ascii_copy(trace: Trace) -> Trace:
+    """The trace with every text swapped to ASCII before layout, so widths stay right."""
+    from dataclasses import replace
+
+    def text(value: Any) -> Any:
+        return to_ascii(value) if isinstance(value, str) else value
+
+    steps = [
+        replace(step, title=text(step.title), note=text(step.note), rule=text(step.rule))
+        for step in trace.steps
+    ]
+    tables = [
+        replace(
+            table,
+            title=text(table.title),
+            note=text(table.note),
+            columns=[text(c) for c in table.columns],
+            rows=[[text(c) for c in row] for row in table.rows],
+        )
+        for table in trace.tables
+    ]
+    return replace(
+        trace,
+        title=text(trace.title),
+        subtitle=text(trace.subtitle),
+        notes=[text(n) for n in trace.notes],
+        shown_inputs={text(k): v for k, v in trace.shown_inputs.items()},
+        steps=steps,
+        tables=tables,
+    )
 
 
 def _width() -> int:
@@ -68,15 +103,18 @@ class _Painter:
         self.box = box.ASCII if view.ascii else box.SIMPLE_HEAD
 
     def tr(self, key: str, **params: Any) -> str:
-        return t(f"core.{key}", self.view.lang, **params)
+        text = t(f"core.{key}", self.view.lang, **params)
+        return to_ascii(text) if self.view.ascii else text
 
     def num(self, value: Any) -> str:
         return fmt_number(value, self.view.decimals)
 
     def cell(self, value: Any) -> Text:
         if is_tensor(value):
-            return Text("\n".join(matrix_lines(value, self.view.decimals)))
-        return Text(fmt_inline(value, self.view.decimals))
+            text = "\n".join(matrix_lines(value, self.view.decimals))
+        else:
+            text = fmt_inline(value, self.view.decimals)
+        return Text(to_ascii(text) if self.view.ascii else text)
 
     def blocks(self, trace: Trace):
         heading = Text(trace.title or trace.command, style="bold")
@@ -141,8 +179,8 @@ class _Painter:
         the three text columns share the rest in proportion to what they hold."""
         natural = [
             max(
-                [len(self.tr(h))]
-                + [max((len(x) for x in str(r[i + 1]).split("\n")), default=0) for r in rows]
+                [cell_len(self.tr(h))]
+                + [max((cell_len(x) for x in str(r[i + 1]).split("\n")), default=0) for r in rows]
             )
             for i, h in enumerate(("step", "rule", "with_numbers", "value"))
         ]
