@@ -113,13 +113,11 @@ def _typer_parameter(opt: Opt) -> inspect.Parameter:
         annotation = list[str] | None
     else:
         names = [f"--{opt.name}"] + ([opt.short] if opt.short else [])
-        shown = opt.default if opt.default is not None else False
+        help_text = opt.help
+        if opt.default is not None:
+            help_text = f"{help_text}  [default: {opt.default}]"
         default = typer.Option(
-            None,
-            *names,
-            help=opt.help,
-            metavar=opt.metavar or "VALUE",
-            show_default=str(shown) if shown is not False else False,
+            None, *names, help=help_text, metavar=opt.metavar or "VALUE", show_default=False
         )
         annotation = str | None
     return inspect.Parameter(
