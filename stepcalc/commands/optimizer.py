@@ -152,7 +152,9 @@ COMMAND = Command(
     help="Optimizer steps as torch.optim computes them: sgd, momentum, nesterov, adagrad, "
     "rmsprop, adam, adamw, adamax, nadam, adadelta; or --compare several.",
     argument=Arg(
-        "algorithm", "sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw|adamax|nadam|adadelta"
+        "algorithm",
+        "sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, adamax, nadam or adadelta "
+        "(may be left out with --compare).",
     ),
     options=(
         Opt("params", "Starting parameters θ₀ (a number, vector or matrix).", metavar="X0"),
