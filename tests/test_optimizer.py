@@ -553,9 +553,9 @@ def test_every_algorithm_is_honest_with_every_option(algo, convention):
     ],
 )  # fmt: skip
 def test_bad_input(args, mentions):
-    start = time.perf_counter()
+    start = time.process_time()
     assert_bad_input("optimizer", *args, mentions=mentions)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_trajectory_too_large_is_refused():
