@@ -653,7 +653,6 @@ class OptimizerProblem:
     state: dict[str, np.ndarray] = field(default_factory=dict)
     first_step: int = 1
     plot: bool = False
-    shown_inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def optimizer_trace(problem: OptimizerProblem, ctx: Ctx) -> Trace:
@@ -782,7 +781,6 @@ def _describe(trace: Trace, problem: OptimizerProblem, optimizers, ctx: Ctx) -> 
     else:
         opt = optimizers[0]
         trace.subtitle = f"{_hyper_text(opt)} · {convention}"
-    trace.shown_inputs = problem.shown_inputs
     for opt in optimizers:
         trace.notes.append(ctx.t(f"optimizer.form_{_form_key(opt)}", name=opt.name))
     if ctx.round_steps is not None:
