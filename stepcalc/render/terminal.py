@@ -47,13 +47,17 @@ def render(trace: Trace, view: View) -> str:
     if view.ascii:
         trace = _ascii_copy(trace)
     for index, block in enumerate(painter.blocks(trace)):
-        if index > 1:
+        if index:
             console.print()
         console.print(block)
     text = buffer.getvalue()
     if view.ascii:
         text = to_ascii(text)
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    lines: list[str] = []
+    for line in (line.rstrip() for line in text.splitlines()):
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _ascii_copy(trace: Trace) -> Trace:
