@@ -54,7 +54,7 @@ def evaluate_formula(formula: str, inputs: dict[str, Any]) -> Any:
     function = sympy.lambdify(
         [sympy.Symbol(name) for name in names],
         expression,
-        modules=[step_functions(), "numpy"],
+        modules=[step_functions(), np],
     )
     arguments = [np.asarray(value, dtype=float) for value in inputs.values()]
     with np.errstate(all="ignore"):
