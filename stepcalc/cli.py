@@ -212,8 +212,28 @@ def _usage_message(exc: BaseException) -> str | None:
     return message
 
 
+_ARGS: list[str] | None = None
+
+
+def _lang(args: list[str]) -> str:
+    """The language asked for on the command line (or by STEPCALC_LANG), for error lines."""
+    from stepcalc.i18n import LANGS, default_lang
+
+    for index, arg in enumerate(args):
+        value = None
+        if arg == "--lang" and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value is not None and value.strip().lower() in LANGS:
+            return value.strip().lower()
+    return default_lang()
+
+
 def main(argv: list[str] | None = None) -> None:
+    global _ARGS
     args = sys.argv[1:] if argv is None else argv
+    _ARGS = list(args)
     register(only=_invoked(args))
     command = typer.main.get_command(app)
     try:
@@ -236,7 +256,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    from stepcalc.i18n import translate_error
+
+    lang = _lang(sys.argv[1:] if _ARGS is None else _ARGS)
+    if lang == "ko":
+        sys.stderr.write(f"오류: {translate_error(message, lang)}\n")
+    else:
+        sys.stderr.write(f"error: {message}\n")
     _exit(ExitStatus.BAD_INPUT)
 
 
