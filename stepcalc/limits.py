@@ -1,7 +1,10 @@
 """Resource limits, enforced before anything is allocated. The README lists them."""
 
-MAX_TENSOR_ELEMENTS = 4_000_000
-"""Elements in any one tensor given or computed (a float64 tensor of this size is 32 MB)."""
+MAX_TENSOR_ELEMENTS = 250_000
+"""Elements in any one tensor given or computed (500×500, or 3×224×224 with room to spare).
+
+Every element is parsed, stepped and rendered, so this bounds the time of one run: at the
+limit, the slowest commands (silu, batchnorm with --json) take about 3 s."""
 MAX_DIMENSION = 100_000
 """Largest size, kernel, stride, padding or dilation along one axis."""
 MAX_TEXT_CHARS = 50_000_000
@@ -16,8 +19,8 @@ MAX_FILE_NESTING = 64
 """Nesting depth of ``[``/``{`` in a YAML or JSON file (checked before parsing it)."""
 MAX_LAYERS = 1_000
 """Layers in a network or parameter-count file."""
-MAX_STEPS = 100_000
-"""Optimizer or training steps in one run."""
+MAX_STEPS = 10_000
+"""Optimizer or training steps in one run (the longest, yolo-toy, then takes about 3 s)."""
 MAX_DRILL_COUNT = 200
 """Problems in one drill or worksheet."""
 MAX_EXPRESSION_CHARS = 2_000

@@ -144,6 +144,7 @@ def parse_vector(text: Any, option: str) -> list[float]:
 def parse_nested(text: Any, option: str) -> Any:
     """A scalar, vector, matrix, channel stack or JSON nested list, as nested Python lists."""
     if isinstance(text, list | tuple):
+        _check_count(_leaves(text), option)
         nested = _from_list(list(text), option, depth=1)
         _shape(nested, option)
         return nested
@@ -153,6 +154,8 @@ def parse_nested(text: Any, option: str) -> Any:
         raise StepcalcError(f"{option}: expected numbers, got {_kind(text)}")
     if len(text) > limits.MAX_TEXT_CHARS:
         raise StepcalcError(f"{option}: value is longer than {limits.MAX_TEXT_CHARS:,} characters")
+    if len(text) > limits.MAX_TENSOR_ELEMENTS:  # count the numbers before parsing them
+        _check_count(len(re.findall(r"[^\s,;|\[\]]+", text)), option)
     source = text.strip()
     if not source:
         raise StepcalcError(f"{option}: empty value")
@@ -170,6 +173,22 @@ def parse_nested(text: Any, option: str) -> Any:
             nested = nested[0]
     _shape(nested, option)
     return nested
+
+
+def _leaves(items: Any, depth: int = 0) -> int:
+    """Numbers in a nested list, counted without converting them (deep lists count as 1)."""
+    if not isinstance(items, list | tuple) or depth > limits.MAX_NESTING:
+        return 1
+    if items and not isinstance(items[0], list | tuple):
+        return len(items)
+    return sum(_leaves(item, depth + 1) for item in items)
+
+
+def _check_count(count: int, option: str) -> None:
+    if count > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"{option}: {count:,} elements is above the limit of {limits.MAX_TENSOR_ELEMENTS:,}"
+        )
 
 
 def shape_of(nested: Any) -> tuple[int, ...]:
