@@ -192,7 +192,13 @@ def problems_of(outcome: Outcome, startup: float = 0.0) -> list[str]:
 
 
 def names_a_place(line: str, command: str | None) -> bool:
-    """``error: --option: …``, ``error: COMMAND: …`` or ``error: ARGUMENT: …`` (e.g. TOPIC)."""
+    """``error: --option: …``, ``error: COMMAND: …`` or ``error: ARGUMENT: …`` (e.g. TOPIC).
+
+    With ``--lang ko`` the word ``error`` is Korean (``오류: --kernel: …``)."""
+    for prefix in ("오류: ", "error: "):
+        if line.startswith(prefix):
+            line = "error: " + line[len(prefix) :]
+            break
     if line.startswith("error: --"):
         return True
     if command is None:

@@ -299,3 +299,155 @@ def test_no_new_way_to_run_text():
                     continue
                 found.setdefault(relative, []).append(f"{number}: {line.strip()}")
     assert not found, found
+
+
+# --------------------------------------------------------------------------- resource limits
+
+
+def refused(args: list[str], mentions: str, stdin: str = "") -> str:
+    """Exit 2 naming ``mentions``, quickly and without allocating the refused thing."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        outcome = run_in_process(args, stdin)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert outcome.code == 2, (args[:6], outcome.code, outcome.stdout[:200], outcome.stderr)
+    assert outcome.stdout == "" and len(outcome.stderr.splitlines()) == 1, outcome.stderr
+    assert mentions in outcome.stderr, outcome.stderr
+    assert outcome.seconds < 5, outcome.seconds
+    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MB allocated before refusing"
+    return outcome.stderr
+
+
+def needs(*names: str):
+    missing = [n for n in names if n not in BY_NAME]
+    return pytest.mark.skipif(bool(missing), reason=f"command {missing} not there yet")
+
+
+def test_limit_tensor_elements_in_text_and_files(tmp_path):
+    from stepcalc import limits
+
+    many = limits.MAX_TENSOR_ELEMENTS + 1
+    refused(["outsize", "--input", "7", "--kernel", "3", "--from", "-"], "--from", stdin="[")
+    text = " ".join(["1"] * many)
+    command = "silu" if "silu" in BY_NAME else None
+    if command:
+        refused([command, "--input", text], "above the limit")
+        big = tmp_path / "big.json"
+        big.write_text('{"input": [' + ",".join(["1"] * many) + "]}")
+        refused([command, "--from", str(big)], "above the limit")
+
+
+@needs("conv", "pool")
+def test_limit_computed_tensors_before_allocation():
+    small = ["--input", "1 2; 3 4"]
+    refused(["conv", *small, "--kernel", "1", "--padding", "99999"], "limit")
+    refused(["conv", *small, "--kernel", "1 1; 1 1", "--transpose", "--stride", "99999"], "limit")
+    refused(["conv", *small, "--kernel", "1 1; 1 1", "--dilation", "99999"], "--")
+    refused(["pool", *small, "--kernel", "99999", "--padding", "49999"], "limit")
+
+
+@needs("silu", "dropout", "optimizer")
+def test_limit_repeated_work():
+    refused(["silu", "--input", "1 2", "--depth", "99999"], "--depth")
+    refused(["dropout", "--input", "1 2 3", "--keep-prob", "0.5", "--samples", "99999"], "limit")
+    refused(
+        ["optimizer", "adam", "--params", "1 1", "--grad", "1 1", "--steps", "10001"], "--steps"
+    )
+
+
+def test_limit_dimension():
+    from stepcalc import limits
+
+    too_big = str(limits.MAX_DIMENSION + 1)
+    refused(["outsize", "--input", too_big, "--kernel", "3"], "--input")
+    refused(["outsize", "--input", "7", "--kernel", too_big], "--kernel")
+    refused(["outsize", "--input", "7", "--kernel", "3", "--stride", "9" * 30], "--stride")
+
+
+def test_limit_text_length(monkeypatch):
+    from stepcalc import limits
+
+    if "silu" not in BY_NAME:
+        pytest.skip("no tensor command yet")
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1_000)
+    refused(["silu", "--input", "1 " * 600], "longer than")
+
+
+def test_limit_file_size(tmp_path, monkeypatch):
+    from stepcalc import limits
+
+    sparse = tmp_path / "huge.yaml"
+    with sparse.open("wb") as handle:
+        handle.truncate(limits.MAX_FILE_BYTES + 1)  # no disk used, no bytes read
+    refused(["outsize", "--from", str(sparse)], "larger than")
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1_000)
+    refused(["outsize", "--from", "-"], "larger than", stdin="# x\n" * 400)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("height: 3\n" + "#\n" * 600)
+    refused(["outsize", "--input", "7", "--kernel", "3", "--check", str(answers)], "larger than")
+
+
+def test_limit_yaml_aliases_and_nesting(tmp_path):
+    from tests.test_fuzz import billion_laughs
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(billion_laughs(9, 9))
+    refused(["outsize", "--from", str(bomb)], "aliases")
+    refused(["outsize", "--from", "-"], "nested", stdin="input: " + "[" * 65 + "]" * 65)
+    if "silu" in BY_NAME:
+        refused(["silu", "--input", "[" * 9 + "1" + "]" * 9], "nested deeper")
+        refused(["silu", "--input", "[" * 100_000 + "]" * 100_000], "--input")
+
+
+def test_limit_layers(tmp_path):
+    from stepcalc import limits
+
+    layers = tmp_path / "layers.yaml"
+    layers.write_text("input: [4]\nlayers:\n" + "  - relu\n" * (limits.MAX_LAYERS + 1))
+    refused(["params", "--from", str(layers)], "layers")
+
+
+@needs("yolo-toy", "graph")
+def test_limit_steps_and_epochs():
+    from stepcalc import limits
+
+    over = str(limits.MAX_STEPS + 1)
+    refused(["yolo-toy", "--steps", over], "--steps")
+    network = str(SAMPLES / "network_mlp.yaml")
+    refused(["graph", "--network", network, "--epochs", over, "--lr", "0.1"], "--epochs")
+
+
+@needs("drill")
+def test_limit_drill_count(tmp_path, monkeypatch):
+    from stepcalc import limits
+
+    monkeypatch.chdir(tmp_path)
+    refused(["drill", "outsize", "--count", str(limits.MAX_DRILL_COUNT + 1), "--json"], "--count")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param(["optimizer", "sgd", "--params", "1", "--steps", "1", "--loss"], id="loss"),
+        pytest.param(["graph", "--values", "x=1", "--expr"], id="expr"),
+    ],
+)
+def test_limit_expressions(line):
+    from stepcalc import limits
+
+    if line[0] not in BY_NAME:
+        pytest.skip(f"{line[0]} not there yet")
+    vars_ = ["--vars", "x"] if line[0] == "optimizer" else []
+    option = line[-1]
+    long = "x" + "+x" * (limits.MAX_EXPRESSION_CHARS // 2)
+    refused([*line, long, *vars_], option)
+    deep = "(" * (limits.MAX_EXPRESSION_DEPTH + 1) + "x" + ")" * (limits.MAX_EXPRESSION_DEPTH + 1)
+    refused([*line, deep, *vars_], option)
+    refused([*line, f"x**{limits.MAX_EXPONENT + 1}", *vars_], option)
+    refused([*line, "2**2**2**2**2**2", *vars_], option)
+    fine = run_in_process([*line, f"x**{limits.MAX_EXPONENT}", *vars_, "--json"])
+    assert fine.code == 0, fine.stderr
