@@ -194,3 +194,50 @@ def test_files_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert done.code == 0, done.stderr
     assert sheet.read_text() != "my old sheet\n" and (tmp_path / "key.md").read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# --------------------------------------------------------------------------- start-up
+
+HEAVY = ("numpy", "sympy", "rich", "yaml")
+
+
+def test_no_command_module_loads_heavy_libraries_at_import():
+    """Importing the CLI and every command module leaves NumPy, SymPy, Rich and YAML unloaded."""
+    modules = [f"stepcalc.commands.{c.name.replace('-', '_')}" for c in COMMANDS]
+    code = (
+        "import importlib, sys\n"
+        "from stepcalc.cli import main\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "", f"loaded at start-up: {done.stderr.strip()}"
+
+
+def test_lint_rule_bans_heavy_module_level_imports_in_commands_and_cli():
+    """ruff's TID253 (banned-module-level-imports) applies to commands/ and the CLI."""
+    import shutil
+
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    source = "import numpy\nimport rich.table\nfrom sympy import Symbol\nimport yaml\n"
+    for path in ("stepcalc/commands/new_command.py", "stepcalc/cli.py", "stepcalc/runner.py"):
+        done = subprocess.run(
+            [ruff, "check", "--no-cache", "--select", "TID253", "--stdin-filename", path, "-"],
+            input=source,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        for module in HEAVY:
+            assert f"`{module}` is banned at the module level" in done.stdout, (path, done.stdout)
