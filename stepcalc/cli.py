@@ -234,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
     global _ARGS
     args = sys.argv[1:] if argv is None else argv
     _ARGS = list(args)
+    if sys.stdout is None or sys.stderr is None:  # started with ``>&-`` or ``2>&-``
+        _closed_streams()
     register(only=_invoked(args))
     command = typer.main.get_command(app)
     try:
@@ -271,7 +273,20 @@ def _exit(code: int) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:  # a full disk, a closed descriptor: say so once, cleanly
+        sys.stderr.write(f"error: cannot write the output ({exc.strerror or exc})\n")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = ExitStatus.BAD_INPUT
     raise SystemExit(int(code))
+
+
+def _closed_streams() -> None:
+    """Give a closed stdout or stderr a sink, so writing to it is no crash."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    if sys.stdout is None:
+        sys.stderr.write("error: standard output is closed\n")
+        raise SystemExit(ExitStatus.BAD_INPUT)
 
 
 def _quiet_broken_pipe() -> None:

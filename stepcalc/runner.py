@@ -37,6 +37,8 @@ def run_command(command: Command, given: dict[str, Any]) -> int:
         raise
     except MemoryError:
         raise StepcalcError(f"{command.name}: the problem is too large for memory") from None
+    except OSError as exc:  # writing the output failed (a full disk …); reading is checked
+        raise StepcalcError(f"{command.name}: cannot write the output ({exc.strerror})") from None
     except Exception as exc:
         if os.environ.get("STEPCALC_DEBUG"):
             raise

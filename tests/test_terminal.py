@@ -241,3 +241,14 @@ def test_lint_rule_bans_heavy_module_level_imports_in_commands_and_cli():
         )
         for module in HEAVY:
             assert f"`{module}` is banned at the module level" in done.stdout, (path, done.stdout)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_full_disk_and_closed_stdout_are_one_clean_line():
+    line = stepcalc_line("outsize", "--input", "7", "--kernel", "3")
+    for redirect, message in (("> /dev/full", "No space left"), (">&-", "closed")):
+        done = shell(f"{line} {redirect}")
+        assert done.returncode == 2, (redirect, done.stderr)
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+        assert message in lines[0]
