@@ -116,7 +116,11 @@ def main() -> int:
                     return prop
 
                 prop = make()
-                prop()
+                try:
+                    prop()
+                except Exception as exc:  # noqa: BLE001 - a generator bug; keep going
+                    counts[name]["harness errors"] += 1
+                    print(f"{name}: generator failed: {type(exc).__name__}: {exc}"[:300])
             done = counts[name]
             print(
                 f"{name:10} runs {done['runs']:6}  exit0 {done['0']:6}  exit1 {done['1']:5}  "

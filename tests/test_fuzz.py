@@ -784,7 +784,10 @@ def mutated_sample(draw, texts: list[str]):
         elif how == "double" and isinstance(parent, list):
             parent.insert(last, copy.deepcopy(parent[last]))
         elif how == "scale" and isinstance(parent[last], int | float):
-            parent[last] = parent[last] * draw(st.sampled_from([-1, 0, 1e6, 1e300, 10**9]))
+            try:
+                parent[last] = parent[last] * draw(st.sampled_from([-1, 0, 1e6, 1e300, 10**9]))
+            except OverflowError:
+                parent[last] = 10**400
     if draw(st.booleans()):
         return json.dumps(data)
     return yaml.safe_dump(data, allow_unicode=True)
