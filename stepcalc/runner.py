@@ -7,7 +7,7 @@ import sys
 import warnings
 from typing import Any
 
-from stepcalc import check, parse
+from stepcalc import parse
 from stepcalc.errors import ExitStatus, StepcalcError
 from stepcalc.i18n import LANGS, default_lang
 from stepcalc.problem import Command, Problem
@@ -72,6 +72,8 @@ def _run(command: Command, given: dict[str, Any]) -> int:
         trace.notes.insert(0, ctx.t("core.hand_mode", n=ctx.round_steps))
     exit_code = ExitStatus.OK
     if problem.has("check") or problem.has("expect"):
+        from stepcalc import check  # only when answers are checked: a faster start
+
         answers = check.load_answers(problem.text("check"), problem.raw("expect"))
         tol = problem.scalar("tol")
         if tol is not None and tol < 0:

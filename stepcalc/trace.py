@@ -8,7 +8,6 @@ must give the value; ``stepcalc.symbolic.evaluate_step`` checks exactly that.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 PHASES = ("forward", "backward", "update")
@@ -74,6 +73,8 @@ def round_half_up(value: Any, decimals: int) -> Any:
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             return value
+        from decimal import ROUND_HALF_UP, Decimal  # only hand mode needs it: a faster start
+
         quantum = Decimal(1).scaleb(-decimals)
         rounded = float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
         return rounded + 0.0
