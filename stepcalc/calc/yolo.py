@@ -108,6 +108,11 @@ def build_problem(
         pick(w_conv2, "w_conv2"),
     )
     w_bbox, w_cls, y_true = pick(w_bbox, "w_bbox"), pick(w_cls, "w_cls"), pick(y_true, "y_true")
+    for name, value in (("w-neck", w_neck), ("lr", lr)):
+        if value is not None and np.ndim(value) != 0:
+            raise StepcalcError(
+                f"--{name}: expected one number, got shape {_shape(np.shape(value))}"
+            )
     w_neck = float(pick(w_neck, "w_neck"))
     lr = float(pick(lr, "lr"))
     for name, array in (("image", image), ("w-conv1", w_conv1), ("w-conv2", w_conv2)):
