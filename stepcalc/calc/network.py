@@ -747,23 +747,15 @@ def _diverging(network: Network, ctx: Ctx, epoch: int, x=None, y=None) -> Pass:
 
 def _plot(trace: Trace, history: list[dict[str, Any]], ctx: Ctx) -> None:
     """The loss curve in the terminal, when the optional plotting package is installed."""
-    try:
-        from uniplot import plot_to_string
-    except ImportError:
+    from stepcalc.calc.plot import line_plot
+
+    losses = [[entry["loss"] for entry in history]]
+    epochs = [[entry["epoch"] for entry in history]]
+    table = line_plot(ctx.t("graph.plot_title"), losses, epochs, ctx.ascii)
+    if table is None:
         trace.notes.append(ctx.t("graph.plot_missing"))
-        return
-    text = plot_to_string(
-        [entry["loss"] for entry in history],
-        [entry["epoch"] for entry in history],
-        width=56,
-        height=12,
-        character_set="ascii",
-        color=False,
-        lines=True,
-    )
-    if ctx.ascii:
-        text = text.translate(str.maketrans("┌┐└┘─│", "++++-|"))
-    trace.tables.append(Table(ctx.t("graph.plot_title"), [""], [[text]]))
+    else:
+        trace.tables.append(table)
 
 
 def _batch_view(network: Network, start: int, stop: int) -> Network:

@@ -22,7 +22,6 @@ Large parameter vectors are updated in cache-sized chunks (the rules are element
 from __future__ import annotations
 
 import keyword
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,7 +111,6 @@ TABLE_HEAD, TABLE_TAIL = 5, 5
 """Rows of the trajectory table: the first five and the last five."""
 CHUNK = 1 << 14
 """Elements updated together on the fast path (keeps the temporaries in cache)."""
-PLOT_WIDTH, PLOT_HEIGHT = 56, 12
 
 _FUNCTIONS = {"sqrt": np.sqrt, "Max": np.maximum, "Abs": np.abs}
 _NAMESPACE = {"__builtins__": {}, **_FUNCTIONS}
@@ -875,27 +873,15 @@ def _hidden_note(rows: list[int], n: int, ctx: Ctx) -> str:
 
 
 def _plot(trace: Trace, runs: list[Run], theta0, source, ctx: Ctx) -> None:
-    try:
-        from uniplot import plot_to_string
-    except ImportError:
-        trace.notes.append(ctx.t("optimizer.plot_missing"))
-        return
+    from stepcalc.calc.plot import line_plot
+
     labels = [run.optimizer.name for run in runs]
     steps = list(range(0, len(runs[0].trajectory) + 1))
-    options = dict(
-        legend_labels=labels,
-        width=PLOT_WIDTH,
-        height=PLOT_HEIGHT,
-        character_set="ascii",  # one mark per series (+, x, o …), readable without colour
-        color=False,
-        lines=True,
-    )
+    plots = []
     if source.loss_known:
         start = source.loss(theta0, ctx)
         series = [[start] + [run.losses[k] for k in steps[1:]] for run in runs]
-        title = ctx.t("optimizer.plot_loss")
-        text = plot_to_string(_finite(series), [steps] * len(runs), **options)
-        trace.tables.append(Table(title, [""], [[_plot_text(text, ctx.ascii)]]))
+        plots.append((ctx.t("optimizer.plot_loss"), series, [steps] * len(runs)))
     if theta0.size == 2 or not source.loss_known:
         index = [0, 1] if theta0.size == 2 else [0]
         paths = [[list(theta0[index])] for _ in runs]
@@ -906,27 +892,16 @@ def _plot(trace: Trace, runs: list[Run], theta0, source, ctx: Ctx) -> None:
         if theta0.size == 2:
             xs = [[p[0] for p in path] for path in paths]
             ys = [[p[1] for p in path] for path in paths]
-            title = ctx.t("optimizer.plot_path")
+            plots.append((ctx.t("optimizer.plot_path"), ys, xs))
         else:
-            xs = [steps] * len(runs)
             ys = [[p[0] for p in path] for path in paths]
-            title = ctx.t("optimizer.plot_param")
-        text = plot_to_string(_finite(ys), _finite(xs), **options)
-        trace.tables.append(Table(title, [""], [[_plot_text(text, ctx.ascii)]]))
-
-
-def _finite(series: list[list[float]]) -> list[list[float]]:
-    return [
-        [float(v) if v is not None and math.isfinite(v) else float("nan") for v in s]
-        for s in series
-    ]
-
-
-def _plot_text(text: Any, ascii_only: bool) -> str:
-    text = text if isinstance(text, str) else "\n".join(text)
-    if ascii_only:
-        text = text.translate(str.maketrans("┌┐└┘─│", "++++-|"))
-    return text
+            plots.append((ctx.t("optimizer.plot_param"), ys, [steps] * len(runs)))
+    for title, ys, xs in plots:
+        table = line_plot(title, ys, xs, ctx.ascii, labels)
+        if table is None:
+            trace.notes.append(ctx.t("optimizer.plot_missing"))
+            return
+        trace.tables.append(table)
 
 
 # ----------------------------------------------------------------------------- reading input

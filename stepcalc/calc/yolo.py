@@ -760,9 +760,11 @@ def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:
                 ctx.t("yolo.training_title"),
                 [ctx.t("yolo.step"), ctx.t("yolo.loss_column")],
                 rows,
-                note=_plot(history),
             )
         )
+        plot = _plot(history, ctx)
+        if plot is not None:
+            trace.tables.append(plot)
         trace.result["history"] = [{"step": i + 1, "loss": loss} for i, loss in enumerate(losses)]
         trace.result["final_loss"] = final
         trace.summary.insert(2, "final_loss")
@@ -787,16 +789,11 @@ def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:
         trace.result["diagnosis"] = {"status": status, "suggested_lr": suggestion}
 
 
-def _plot(history: list[float]) -> str:
-    """A small terminal plot of the loss when the ``plot`` extra (uniplot) is installed."""
+def _plot(history: list[float], ctx: Ctx):
+    """The loss per step in the terminal, when the ``plot`` extra (uniplot) is installed."""
+    from stepcalc.calc.plot import line_plot
+
     finite = [x for x in history if math.isfinite(x)]
     if len(finite) < 3:
-        return ""
-    try:
-        from uniplot import plot_to_string
-    except ImportError:
-        return ""
-    lines = plot_to_string(
-        finite, lines=True, width=50, height=8, title="loss", color=False, y_unit=""
-    )
-    return "\n".join(lines) if isinstance(lines, list) else str(lines)
+        return None
+    return line_plot(ctx.t("yolo.loss_column"), [finite], [list(range(len(finite)))], ctx.ascii)
