@@ -340,3 +340,26 @@ def test_padding_cells_appear_as_zeros_in_the_sums():
     assert document["result"]["output"] == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
     assert document["result"]["grad_input"] == [[4, 4], [4, 4]]
     assert_steps_honest(document["steps"])
+
+
+def test_one_row_kernel_and_small_upstream_are_one_row_matrices():
+    # d2l's edge detector K = [[1, -1]] typed as it reads; a 1×1 output takes a plain number
+    edges = conv("--input", "1 1 0 0 1; 1 1 0 0 1", "--kernel", "1 -1")
+    assert edges["result"]["output"] == [[0, 1, 0, -1], [0, 1, 0, -1]]
+    assert_steps_honest(edges["steps"])
+    single = conv("--input", "1 2; 3 4", "--kernel", "1 0; 0 1", "--grad-output", "2")
+    assert single["result"]["grad_weight"] == [[2, 4], [6, 8]]
+    row = conv("--input", "1 2 3; 3 4 5", "--kernel", "1 0; 0 1", "--grad-output", "1 2")
+    assert row["result"]["grad_input"] == [[1, 2, 0], [0, 1, 2]]
+    flipped = conv("--input", "1 2 3", "--kernel", "1 -1", "--transpose")
+    assert flipped["result"]["output"] == [[1, 1, 1, -3]]
+    assert_bad_input(
+        "conv",
+        "--input",
+        "1 2 3; 3 4 5",
+        "--kernel",
+        "1 0; 0 1",
+        "--grad-output",
+        "1 2 3",
+        mentions="--grad-output",
+    )

@@ -10,16 +10,20 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     from stepcalc.calc.conv import ConvSpec, convolve
     from stepcalc.calc.shapes import pair
 
-    x = p.tensor("input", ndim=(0, 2, 3, 4))
+    # A single number or a single row ("1 -1", d2l's edge detector) is a 1-row matrix.
+    x = p.tensor("input", ndim=(0, 1, 2, 3, 4))
     if x is None:
         p.require("input")
-    if x.ndim == 0:
-        x = x.reshape(1, 1)
-    w = p.tensor("kernel", ndim=(0, 2, 3, 4))
+    if x.ndim < 2:
+        x = x.reshape(1, -1)
+    w = p.tensor("kernel", ndim=(0, 1, 2, 3, 4))
     if w is None:
         p.require("kernel")
-    if w.ndim == 0:
-        w = w.reshape(1, 1)
+    if w.ndim < 2:
+        w = w.reshape(1, -1)
+    grad_output = p.tensor("grad-output", ndim=(0, 1, 2, 3, 4))
+    if grad_output is not None and grad_output.ndim < 2:
+        grad_output = grad_output.reshape(1, -1)
     padding = str(p.raw("padding")).strip().lower()
     if padding == "valid":
         padding = "0"
@@ -42,7 +46,7 @@ def run(p: Problem, ctx: Ctx) -> Trace:
         p.tensor("bias", ndim=(0, 1)),
         spec,
         ctx,
-        grad_output=p.tensor("grad-output", ndim=(2, 3, 4)),
+        grad_output=grad_output,
         backward=p.flag("backward"),
     )
 
