@@ -73,10 +73,13 @@ def round_half_up(value: Any, decimals: int) -> Any:
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             return value
-        from decimal import ROUND_HALF_UP, Decimal  # only hand mode needs it: a faster start
+        if abs(value) >= 2**53:  # nothing after the point to round (and beyond Decimal's 28 digits)
+            return value + 0.0 if isinstance(value, float) else value
+        from decimal import ROUND_HALF_UP, Context, Decimal  # only hand mode needs it
 
         quantum = Decimal(1).scaleb(-decimals)
-        rounded = float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+        exact = Decimal(repr(float(value)))
+        rounded = float(exact.quantize(quantum, rounding=ROUND_HALF_UP, context=Context(prec=60)))
         return rounded + 0.0
     if isinstance(value, list | tuple):
         return [round_half_up(v, decimals) for v in value]

@@ -992,9 +992,9 @@ EXAMPLES = int(os.environ.get("STEPCALC_FUZZ_EXAMPLES", "12"))
 KNOWN_BUGS = [
     # (command line reproducing it, text of its error line, where the bug is)
     (
-        ["yolo-toy", "--w-neck", "-8 8", "--no-neck"],
-        "only 0-dimensional arrays can be converted to Python scalars",
-        "calc/yolo.py build_problem: float() of a --w-neck vector",
+        ["drill", "outsize", "--seed", "1", "--worksheet", "."],
+        "has an empty name",
+        "drill: --worksheet . (a folder) ends in an internal error (Path('.').name is empty)",
     ),
 ]
 """Bugs in a command's own files, reported to its owner: the fuzz tests let these exact
