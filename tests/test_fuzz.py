@@ -1013,7 +1013,8 @@ def _params(names):
 @pytest.mark.parametrize(
     "line", [pytest.param(b[0], marks=pytest.mark.xfail(reason=b[2])) for b in KNOWN_BUGS]
 )
-def test_known_bugs(line):
+def test_known_bugs(line, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     outcome = run_in_process(line)
     assert not outcome.problems, describe(outcome)
 
