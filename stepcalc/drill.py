@@ -713,6 +713,8 @@ def key_path(worksheet: str) -> str:
     from pathlib import Path
 
     path = Path(worksheet)
+    if not path.name or path.is_dir():
+        raise StepcalcError(f"--worksheet: {worksheet} is a directory; give a file name")
     return str(path.with_name(f"{path.stem}-answers{path.suffix}"))
 
 

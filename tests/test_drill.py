@@ -474,3 +474,9 @@ def test_end_of_input_in_a_terminal():
 
 def test_messages_are_looked_up():
     assert t("drill.score", "ko", right=1, total=2, percent=50) == "점수: 2개 중 1개 정답 (50%)"
+
+
+def test_worksheet_naming_a_folder_is_bad_input():
+    from tests.helpers import assert_bad_input
+
+    assert_bad_input("drill", "outsize", "--seed", "1", "--worksheet", ".", mentions="--worksheet")
