@@ -133,3 +133,21 @@ def test_matches_torch(seed):
 )
 def test_bad_input(args, mentions):
     assert_bad_input("pool", *args, mentions=mentions)
+
+
+def test_plain_number_or_row_upstream():
+    single = pool("--input", "-1 -3; -4 -4", "--kernel", "2", "--mode", "avg", "--grad-output", "4")
+    assert single["result"] == {"output": [[-3.0]], "grad_input": [[1.0, 1.0], [1.0, 1.0]]}
+    row = pool("--input", "[[1, 3, 2, 4]]", "--kernel", "1,2", "--grad-output", "1 2")
+    assert row["result"] == {"output": [[3.0, 4.0]], "grad_input": [[0.0, 1.0, 0.0, 2.0]]}
+    assert_steps_honest(row["steps"])
+    assert_bad_input(
+        "pool",
+        "--input",
+        "[[1, 3, 2, 4]]",
+        "--kernel",
+        "1,2",
+        "--grad-output",
+        "1 2 3",
+        mentions="--grad-output",
+    )

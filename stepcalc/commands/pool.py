@@ -13,6 +13,10 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     x = p.tensor("input", ndim=(2, 3, 4))
     if x is None:
         p.require("input")
+    # a 1×1 or 1-row output takes its upstream as a plain number or a row
+    grad_output = p.tensor("grad-output", ndim=(0, 1, 2, 3, 4))
+    if grad_output is not None and grad_output.ndim < 2:
+        grad_output = grad_output.reshape(1, -1)
     kernel = pair(p.ints("kernel", minimum=1, length=(1, 2)), "--kernel")
     spec = PoolSpec(
         mode=p.choice("mode", MODES),
@@ -25,7 +29,7 @@ def run(p: Problem, ctx: Ctx) -> Trace:
         x,
         spec,
         ctx,
-        grad_output=p.tensor("grad-output", ndim=(2, 3, 4)),
+        grad_output=grad_output,
         backward=p.flag("backward"),
     )
 
