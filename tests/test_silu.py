@@ -276,3 +276,14 @@ def test_hand_rounded_answer_is_a_rounding_verdict():
     # σ(3) rounded to 0.95 first gives 3·0.95 = 2.85; exact SiLU(3) = 2.8577…
     check = run_json("silu", "--input", "3", "--expect", "output=2.85")["check"]
     assert check["ok"] and check["items"][0]["verdict"] == "rounding"
+
+
+@pytest.mark.parametrize("fn", ["silu", "gelu"])
+def test_ascii_table_keeps_80_columns_when_a_long_tensor_is_named(monkeypatch, fn):
+    # the with-numbers column names a long tensor input (σ, Φ); in ASCII its name is
+    # spelled out before the layout, so the table still fits
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("silu", "--fn", fn, "--input", "-3 -1 0 1", "--compare", "relu", "--ascii")
+    assert result.code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert result.stdout.isascii()

@@ -205,7 +205,8 @@ def substitute(formula: str, inputs: dict[str, Any], decimals: int, ascii_only: 
         if token in inputs and not (i + 1 < len(tokens) and tokens[i + 1] == "("):
             value = plain(inputs[token])
             if isinstance(value, list):
-                text = fmt_inline(value, decimals) if len(str(value)) <= 40 else pretty_name(token)
+                long_name = token if ascii_only else pretty_name(token)
+                text = fmt_inline(value, decimals) if len(str(value)) <= 40 else long_name
                 out.append(text if not ascii_only else text.replace("…", "..."))
             else:
                 text = fmt_number(value, decimals)
