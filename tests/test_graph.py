@@ -694,3 +694,11 @@ def test_minibatch_training_of_deeper_networks_matches_torch_sgd(tmp_path, index
             assert layer["bias"] is None
         else:
             assert_matches_torch(layer["bias"], b)
+
+
+def test_node_table_never_shows_negative_zero():
+    # relu(x)·y at x = −1 with upstream −1: ∂/∂n1 = 2, ∂/∂y = −1·relu(−1) = −0 → shown as 0
+    result = run("graph", "--expr", "relu(x) * y", "--values", "x=-1,y=-2", "--upstream", "-1")
+    assert result.code == 0, result.stderr
+    assert "2, 0" in result.stdout
+    assert "-0" not in result.stdout.replace("−0.", "").replace("-0.", "")

@@ -436,7 +436,7 @@ def _op_label(op: str) -> str:
 
 
 def _short(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+    return "—" if value is None else f"{value + 0.0:.4g}"  # + 0.0: never print -0
 
 
 def _node_table(nodes: list[GraphNode], ctx: Ctx) -> Table:
