@@ -192,6 +192,11 @@ def loss_and_gradient(node, names: list[str]):
     expression = expression_to_sympy(node).xreplace(real)
     symbols = [real[sympy.Symbol(name)] for name in names]
     derivatives = [sympy.diff(expression, symbol) for symbol in symbols]
+    undefined = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+    if any(part.has(*undefined) for part in (expression, *derivatives)):
+        from stepcalc.errors import StepcalcError
+
+        raise StepcalcError("--loss: a part of it is undefined or infinite (as log(0) or 1/0)")
     # The numpy module object (not the name "numpy"): lambdify then skips a star import
     # that would load numpy.testing and numpy.f2py (a third of a second).
     loss_function = sympy.lambdify(symbols, expression, modules=[np])

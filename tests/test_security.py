@@ -449,5 +449,8 @@ def test_limit_expressions(line):
     refused([*line, deep, *vars_], option)
     refused([*line, f"x**{limits.MAX_EXPONENT + 1}", *vars_], option)
     refused([*line, "2**2**2**2**2**2", *vars_], option)
+    for undefined in ("-log(log(0))", "x + 1/0"):
+        outcome = run_in_process([*line, undefined, *vars_, "--json"])
+        assert outcome.code == 2 and "internal error" not in outcome.stderr, outcome.stderr
     fine = run_in_process([*line, f"x**{limits.MAX_EXPONENT}", *vars_, "--json"])
     assert fine.code == 0, fine.stderr
