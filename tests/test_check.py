@@ -10,7 +10,7 @@ from stepcalc import check
 from stepcalc.calc.yolo import build_problem, yolo_toy
 from stepcalc.errors import StepcalcError
 from stepcalc.trace import Ctx, plain, round_half_up
-from tests.helpers import run
+from tests.helpers import assert_bad_input, run
 
 
 def compute(ctx: Ctx) -> dict:
@@ -133,3 +133,13 @@ def test_cli_expect_with_mixed_precision_answer():
     assert outcome.json["check"]["ok"] is False
     outcome = run("yolo-toy", "--expect", "grad_backbone=-1.974", "--tol", "1e-4", "--json")
     assert outcome.code == 1
+
+
+def test_unknown_quantity_names_the_option_that_gave_it(tmp_path):
+    outsize = ("outsize", "--input", "7", "--kernel", "3")
+    line = assert_bad_input(*outsize, "--expect", "depth=3", mentions="--expect: unknown quantity")
+    assert "height" in line and "width" in line
+    assert_bad_input(*outsize, "--expect", "height[2]=3", mentions="--expect:")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("depth: 3\n")
+    assert_bad_input(*outsize, "--check", str(answers), mentions="--check: unknown quantity")
