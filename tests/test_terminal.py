@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 STEPCALC = [sys.executable, "-m", "stepcalc"]
 ESCAPE = re.compile(r"\x1b\[|\x1b\]|\x9b")
-NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 
 
 def shell(command: str, **env: str) -> subprocess.CompletedProcess:
@@ -113,30 +113,41 @@ def numbers_of(value, out: list[float]) -> list[float]:
     return out
 
 
-TABLE_COMMANDS = [c.name for c in COMMANDS if c.computing]
+def sample_lines() -> list:
+    """One table line per sample problem of a command that exists (and one per command)."""
+    from tests.test_fuzz import SAMPLES
+
+    lines = {tuple(a for a in base_line(c) if a != "--json") for c in COMMANDS if c.computing}
+    for path in sorted(SAMPLES.glob("*.yaml")):
+        for command in COMMANDS:
+            stem = command.name.replace("-", "_")
+            if command.computing and path.name.startswith((stem + "_", stem + ".")):
+                if "answers" not in path.name:
+                    lines.add((command.name, "--from", str(path)))
+    return [pytest.param(list(line), id=Path(line[-1]).stem) for line in sorted(lines)]
 
 
-@pytest.mark.parametrize("name", TABLE_COMMANDS)
-def test_narrow_plain_terminal_keeps_every_number(name, monkeypatch):
-    """COLUMNS=40, NO_COLOR, TERM=dumb, LANG=C: plain text, fits, every result number shown."""
-    for key, value in {"COLUMNS": "40", "NO_COLOR": "1", "TERM": "dumb", "LANG": "C"}.items():
+@pytest.mark.parametrize("base", sample_lines())
+def test_narrow_plain_terminal_keeps_every_number(base, monkeypatch):
+    """COLUMNS=40, NO_COLOR, TERM=dumb, LANG=C: plain text that fits, and every number that a
+    wide terminal shows is still there, whole (wrapping never splits or crops a number)."""
+    for key, value in {"NO_COLOR": "1", "TERM": "dumb", "LANG": "C"}.items():
         monkeypatch.setenv(key, value)
-    base = [a for a in base_line(BY_NAME[name]) if a != "--json"]
-    document = run_in_process([*base, "--json"])
-    assert document.code == 0, document.stderr
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run_in_process(base)
+    monkeypatch.setenv("COLUMNS", "40")
     table = run_in_process(base)
-    assert table.code == 0, table.stderr
+    assert table.code == 0 and wide.code == 0, table.stderr
     assert not ESCAPE.search(table.stdout)
     too_wide = [line for line in table.stdout.splitlines() if _width(line) > 40]
     assert not too_wide, too_wide
     shown = set(NUMBER.findall(table.stdout.replace("−", "-")))
-    result = json.loads(document.stdout)["result"]
-    missing = [
-        fmt_number(number, 4)
-        for number in numbers_of(result, [])
-        if fmt_number(number, 4) not in shown
-    ]
+    missing = sorted(set(NUMBER.findall(wide.stdout.replace("−", "-"))) - shown)
     assert not missing, (missing, table.stdout)
+    document = run_in_process([*base, "--json"])
+    result = json.loads(document.stdout)["result"]
+    scalars = [v for v in result.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    assert all(fmt_number(v, 4) in shown for v in scalars), (scalars, table.stdout)
 
 
 def test_real_dumb_terminal_environment():

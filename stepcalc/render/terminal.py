@@ -158,6 +158,8 @@ class _Painter:
                 title.append("\n" + step.note, style="dim")
             rows.append((step.phase, title, Text(rule), Text(with_numbers), self.cell(step.value)))
         widths = self.column_widths(rows)
+        if self.width < 60 and self.would_split_words(rows, widths):
+            return self.steps_stacked(rows)
         table = RichTable(
             box=self.box, show_header=True, header_style="bold", expand=False, pad_edge=False
         )
@@ -177,6 +179,34 @@ class _Painter:
             phase = row[0]
             table.add_row(*row[1:])
         return table
+
+    @staticmethod
+    def would_split_words(rows, widths: list[int]) -> bool:
+        """True when a column is narrower than a word (a number) it holds."""
+        for row in rows:
+            for cell, width in zip(row[1:], widths, strict=True):
+                if any(cell_len(word) > width for word in str(cell).split()):
+                    return True
+        return False
+
+    def steps_stacked(self, rows) -> Group:
+        """Narrow terminals: one block per step, its lines wrapped at spaces, never inside
+        a number (four columns would have to cut numbers apart)."""
+        labels = [self.tr(h) for h in ("rule", "with_numbers", "value")]
+        parts: list[Any] = []
+        phase = None
+        several = len({row[0] for row in rows}) > 1
+        for row in rows:
+            if row[0] != phase and several:
+                parts.append(Text(self.tr(row[0]).upper(), style="bold"))
+            phase = row[0]
+            grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+            grid.add_column(no_wrap=True)
+            grid.add_column(overflow="fold")
+            for label, cell in zip(labels, row[2:], strict=True):
+                grid.add_row(Text("  " + label, style="dim"), cell)
+            parts += [row[1], grid]
+        return Group(*parts)
 
     def column_widths(self, rows) -> list[int]:
         """Natural widths when they fit; else the value column keeps whole matrix rows and
