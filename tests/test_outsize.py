@@ -130,3 +130,28 @@ def test_all_steps_honest_and_formats():
 )
 def test_bad_input(args, mentions):
     assert_bad_input("outsize", *args, mentions=mentions)
+
+
+def test_ceil_mode_window_larger_than_the_input_still_gives_one_output():
+    # PyTorch: max_pool2d(2×2, kernel 3, stride 2, ceil_mode=True) is 1×1, because the first
+    # window starts inside the input; without ceil_mode (or at stride 1) it is refused
+    document = run_json(
+        "outsize", "--input", "2", "--kernel", "3", "--stride", "2", "--kind", "pool", "--ceil-mode"
+    )
+    assert (document["result"]["height"], document["result"]["width"]) == (1, 1)
+    assert_steps_honest(document["steps"])
+    for extra in ((), ("--ceil-mode",)):
+        stride = "1" if extra else "2"
+        assert_bad_input(
+            "outsize",
+            "--input",
+            "2",
+            "--kernel",
+            "3",
+            "--stride",
+            stride,
+            "--kind",
+            "pool",
+            *extra,
+            mentions="--kernel",
+        )

@@ -151,3 +151,28 @@ def test_plain_number_or_row_upstream():
         "1 2 3",
         mentions="--grad-output",
     )
+
+
+def test_ceil_mode_window_larger_than_the_input():
+    # as PyTorch: one window starting at (0, 0); the average divides by the cells inside
+    # the (padded) input, here 4
+    assert pool("--input", "0 1; 2 3", "--kernel", "3", "--stride", "2", "--ceil-mode")["result"][
+        "output"
+    ] == [[3.0]]
+    document = pool(
+        "--input",
+        "0 1; 2 3",
+        "--kernel",
+        "3",
+        "--stride",
+        "2",
+        "--ceil-mode",
+        "--mode",
+        "avg",
+        "--backward",
+    )
+    assert document["result"] == {"output": [[1.5]], "grad_input": [[0.25, 0.25], [0.25, 0.25]]}
+    assert_steps_honest(document["steps"])
+    assert_bad_input(
+        "pool", "--input", "0 1; 2 3", "--kernel", "3", "--stride", "2", mentions="--kernel"
+    )

@@ -195,7 +195,7 @@ def _validate(x4, spec: PoolSpec) -> tuple[int, int]:
                 f"--padding: pooling padding must be at most half the kernel ({k // 2} for "
                 f"kernel {k}), got {p}"
             )
-        if (h, w)[axis] + 2 * p < k:
+        if pool_size((h, w)[axis], k, spec.stride[axis], p, spec.ceil_mode) < 1:
             raise StepcalcError(
                 f"--kernel: the window {spec.kernel[0]}×{spec.kernel[1]} is larger than the "
                 f"padded input {h + 2 * spec.padding[0]}×{w + 2 * spec.padding[1]} ({name})"

@@ -47,8 +47,8 @@ def conv_out(
 ) -> int:
     """Output length of a convolution or pooling along one axis (PyTorch)."""
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    if span < 0:
-        return 0
+    if span < 0 and not (ceil_mode and span > -stride):
+        return 0  # PyTorch: with ceil_mode a window may still start inside the input
     out = (-(-span // stride) if ceil_mode else span // stride) + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
@@ -124,7 +124,7 @@ def outsize(
             )
         )
         out = conv_out(n, k, s, p, d, ceil_mode and kind == "pool")
-        if quotient < 0:
+        if out < 1:
             raise StepcalcError(
                 f"--kernel: the kernel spans {d * (k - 1) + 1} but the padded {axis} is "
                 f"{n + 2 * p}: output would be empty"
