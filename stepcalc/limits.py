@@ -21,8 +21,8 @@ MAX_LAYERS = 1_000
 """Layers in a network or parameter-count file."""
 MAX_STEPS = 10_000
 """Optimizer or training steps in one run (the longest, yolo-toy, then takes about 3 s)."""
-MAX_DRILL_COUNT = 200
-"""Problems in one drill or worksheet."""
+MAX_DRILL_COUNT = 50
+"""Problems in one drill or worksheet (50 yolo-toy answer keys in LaTeX take about 2 s)."""
 MAX_EXPRESSION_CHARS = 2_000
 """Characters in a loss or graph expression."""
 MAX_EXPRESSION_DEPTH = 50
