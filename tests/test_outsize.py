@@ -155,3 +155,11 @@ def test_ceil_mode_window_larger_than_the_input_still_gives_one_output():
             *extra,
             mentions="--kernel",
         )
+
+
+def test_strided_same_padding_note_is_given_once():
+    document = run_json(
+        "outsize", "--input", "32", "--kernel", "4", "--stride", "2", "--padding", "same"
+    )
+    assert (document["result"]["height"], document["result"]["width"]) == (16, 16)
+    assert sum("PyTorch refuses" in note for note in document["notes"]) == 1

@@ -245,7 +245,9 @@ def _same_axis(trace: Trace, n: int, k: int, s: int, d: int, label: str, ctx: Ct
         )
         trace.add(Step("forward", ctx.t("outsize.same_output", axis=label), "H", n, {"H": n}))
         return n
-    trace.notes.append(ctx.t("outsize.same_strided", stride=s))
+    note = ctx.t("outsize.same_strided", stride=s)
+    if note not in trace.notes:  # one note for both axes
+        trace.notes.append(note)
     out = -(-n // s)
     trace.add(
         Step(
