@@ -220,3 +220,16 @@ def test_sample_count_is_limited_by_size():
         "100000",
         mentions="--samples",
     )
+
+
+def test_ascii_inputs_wider_than_the_terminal_are_cut_within_80_columns(monkeypatch):
+    # the shown inputs do not fit side by side; the cut must not widen in ASCII mode
+    monkeypatch.setenv("COLUMNS", "80")
+    x = " ".join(f"-{i}.123" for i in range(10))
+    w = "; ".join(" ".join(f"{i}.456" for i in range(10)) for _ in range(3))
+    result = run(
+        "dropout", "--input", x, "--weights", w, "--keep-prob", "0.8", "--seed", "3", "--ascii"
+    )
+    assert result.code == 0, result.stderr
+    assert result.stdout.isascii()
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80

@@ -141,8 +141,10 @@ class _Painter:
         grid = RichTable(
             box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 3, 0, 0)
         )
+        # Rich marks a cut cell with "…", which ASCII mode would widen to "..." after layout
+        overflow = "crop" if self.view.ascii else "ellipsis"
         for label in shown:
-            grid.add_column(Text(label), no_wrap=True)
+            grid.add_column(Text(label), no_wrap=True, overflow=overflow)
         grid.add_row(*(self.cell(value) for value in shown.values()))
         return grid
 
