@@ -57,12 +57,22 @@ def load_answers(check_file: str | None, expectations: list[str] | None) -> list
     answers: list[tuple[str, Any]] = []
     if check_file:
         mapping = parse.load_mapping(check_file, "--check")
-        answers.extend(mapping.items())
+        answers.extend(_flatten(mapping))
     for item in expectations or []:
         answers.append(parse.parse_expectation(item))
     if not answers:
         raise StepcalcError("--check: no answers given")
     return answers
+
+
+def _flatten(mapping: dict[Any, Any], prefix: str = ""):
+    """Answers nested as in ``result`` ({updated: {w_cls: 1.85}}) become dotted quantities."""
+    for key, value in mapping.items():
+        name = f"{prefix}{key}" if prefix else key
+        if isinstance(value, dict) and value:
+            yield from _flatten(value, f"{name}.")
+        else:
+            yield name, value
 
 
 def parse_path(quantity: str) -> list[str | int]:

@@ -143,3 +143,30 @@ def test_unknown_quantity_names_the_option_that_gave_it(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("depth: 3\n")
     assert_bad_input(*outsize, "--check", str(answers), mentions="--check: unknown quantity")
+
+
+def test_answers_file_may_nest_quantities_as_result_does(tmp_path):
+    # {"standard": {"z_test": …}} reads as standard.z_test, like the JSON result it copies
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"standard": {"z_train": 0.7, "z_test": 2.45}, "inverted.z_train": 1.4}')
+    slide = (
+        "dropout",
+        "--input",
+        "1 5 2 8",
+        "--weights",
+        "0.1 0.2 0.3 0.4",
+        "--mask",
+        "1 0 1 0",
+        "--keep-prob",
+        "0.5",
+    )
+    result = run(*slide, "--check", str(answers), "--json")
+    assert result.code == 0, result.stderr
+    items = {item["quantity"]: item["verdict"] for item in result.json["check"]["items"]}
+    assert items == {
+        "standard.z_train": "correct",
+        "standard.z_test": "correct",
+        "inverted.z_train": "correct",
+    }
+    answers.write_text('{"standard": {"z_tset": 2.45}}')
+    assert_bad_input(*slide, "--check", str(answers), mentions="standard.z_tset")
