@@ -249,3 +249,27 @@ def test_random_batches_match_torch():
         assert_matches_torch(result["grad_input"], gx, atol=1e-10)
         assert_matches_torch(result["grad_gamma"], gw)
         assert_matches_torch(result["grad_beta"], gb)
+
+
+def test_samples_and_channels_of_rows_are_n_c_l():
+    # "a b c | d e f || …" is 2 samples × 2 channels × length 3, as BatchNorm1d takes it
+    x = "2 0 -1 | -1 0 -2 || -1 -1 -1 | 2 2 0"
+    g = "1 0 0 | 0 1 0 || 0 0 1 | 1 1 1"
+    document = bn_json("--input", x, "--grad-output", g)
+    result = document["result"]
+    assert np.shape(result["output"]) == (2, 2, 3)
+    assert np.shape(result["grad_input"]) == (2, 2, 3)
+    assert_steps_honest(document["steps"])
+    as_json = bn_json(
+        "--input",
+        "[[[2,0,-1],[-1,0,-2]],[[-1,-1,-1],[2,2,0]]]",
+        "--grad-output",
+        "[[[1,0,0],[0,1,0]],[[0,0,1],[1,1,1]]]",
+    )
+    assert as_json["result"] == result
+    torch = torch_or_skip()
+    xt = torch.tensor(as_json["inputs"]["input"], dtype=torch.float64, requires_grad=True)
+    out = torch.nn.functional.batch_norm(xt, None, None, training=True)
+    out.backward(torch.tensor(as_json["inputs"]["grad_output"], dtype=torch.float64))
+    assert_matches_torch(result["output"], out)
+    assert_matches_torch(result["grad_input"], xt.grad)

@@ -10,7 +10,7 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     from stepcalc.calc.batchnorm import BatchNormProblem, batchnorm
 
     problem = BatchNormProblem(
-        x=p.tensor("input") if p.has("input") else p.require("input"),
+        x=_tensor(p, "input") if p.has("input") else p.require("input"),
         gamma=p.vector("gamma"),
         beta=p.vector("beta"),
         eps=p.scalar("eps"),
@@ -18,9 +18,25 @@ def run(p: Problem, ctx: Ctx) -> Trace:
         running_mean=p.vector("running-mean"),
         running_var=p.vector("running-var"),
         training=not p.flag("eval"),
-        grad_output=p.tensor("grad-output"),
+        grad_output=_tensor(p, "grad-output"),
     )
     return batchnorm(problem, ctx)
+
+
+def _tensor(p: Problem, name: str):
+    """A tensor; "a b c | d e f || …" (rows, no ';') is (N,C,L), not (N,C,1,L)."""
+    value = p.tensor(name)
+    raw = p.raw(name)
+    if (
+        value is not None
+        and isinstance(raw, str)
+        and "||" in raw
+        and ";" not in raw
+        and value.ndim == 4
+        and value.shape[2] == 1
+    ):
+        value = value.reshape(value.shape[0], value.shape[1], value.shape[3])
+    return value
 
 
 COMMAND = Command(
