@@ -627,3 +627,21 @@ def test_every_state_can_be_given_as_torch_would_hold_it(torch64, algo, args, kw
         torch, algo, kwargs, 3, lambda p, k: torch.tensor(grads[k]), state, [1.0, 2.0]
     )
     assert_same_run(document, reference)
+
+
+def test_nesterov_with_dampening_blames_dampening():
+    for algo in (("sgd", "--momentum", "0.9", "--nesterov"), ("nesterov",)):
+        assert_bad_input(
+            "optimizer",
+            *algo,
+            "--params",
+            "1",
+            "--grad",
+            "1",
+            "--dampening",
+            "0.5",
+            mentions="--dampening:",
+        )
+    assert_bad_input(
+        "optimizer", "sgd", "--params", "1", "--grad", "1", "--nesterov", mentions="--nesterov:"
+    )

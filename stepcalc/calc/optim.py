@@ -225,7 +225,10 @@ def _validate(algo: str, hp: dict[str, Any], given: dict[str, Any]) -> None:
     if "rho" in hp and not 0.0 <= hp["rho"] <= 1.0:
         raise StepcalcError(f"--rho: must be in [0, 1], got {hp['rho']:g}")
     if hp.get("nesterov") and (hp["momentum"] <= 0 or hp["dampening"] != 0):
-        blamed = "--momentum" if "momentum" in given or algo == "nesterov" else "--nesterov"
+        if hp["momentum"] > 0 and hp["dampening"] != 0:
+            blamed = "--dampening"
+        else:
+            blamed = "--momentum" if "momentum" in given or algo == "nesterov" else "--nesterov"
         raise StepcalcError(
             f"{blamed}: Nesterov momentum needs a momentum above 0 and dampening 0 "
             f"(got momentum {hp['momentum']:g}, dampening {hp['dampening']:g}), as in torch"
