@@ -702,3 +702,32 @@ def test_node_table_never_shows_negative_zero():
     assert result.code == 0, result.stderr
     assert "2, 0" in result.stdout
     assert "-0" not in result.stdout.replace("−0.", "").replace("-0.", "")
+
+
+def test_values_may_be_given_one_option_each():
+    split = run(
+        "graph",
+        "--expr",
+        "(x + y) * z",
+        "--values",
+        "x=-2",
+        "--values",
+        "y=5",
+        "--values",
+        "z=-4",
+        "--json",
+    )
+    assert split.code == 0, split.stderr
+    assert split.json["result"]["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert_bad_input(
+        "graph",
+        "--expr",
+        "(x + y) * z",
+        "--values",
+        "x=-2",
+        "--values",
+        "x=5",
+        "--values",
+        "z=1",
+        mentions="x is given twice",
+    )

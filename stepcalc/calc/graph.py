@@ -139,6 +139,8 @@ def parse_values(text: object, option: str = "--values") -> dict[str, float]:
     """``x=-2,y=5,z=-4`` (or a mapping from a file) as {name: value}."""
     from stepcalc import parse
 
+    if isinstance(text, list | tuple) and text and all(isinstance(t, str) for t in text):
+        text = ",".join(text)  # --values given more than once
     if isinstance(text, dict):
         pairs = [(str(k), v) for k, v in text.items()]
     elif isinstance(text, str):

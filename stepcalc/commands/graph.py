@@ -71,7 +71,12 @@ COMMAND = Command(
             "Expression, e.g. '(x + y) * z' (+ - * / ** exp log max sigmoid relu …).",
             metavar="EXPR",
         ),
-        Opt("values", "Values of the variables: x=-2,y=5,z=-4.", metavar="NAME=V,…"),
+        Opt(
+            "values",
+            "Values of the variables: x=-2,y=5,z=-4 (or repeated: --values x=-2 --values y=5).",
+            multiple=True,
+            metavar="NAME=V,…",
+        ),
         Opt("upstream", "Gradient ∂L/∂f flowing into the output.", default="1", metavar="G"),
         Opt(
             "network",
