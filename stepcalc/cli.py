@@ -262,10 +262,7 @@ def _fail(message: str) -> None:
     from stepcalc.i18n import translate_error
 
     lang = _lang(sys.argv[1:] if _ARGS is None else _ARGS)
-    if lang == "ko":
-        sys.stderr.write(f"오류: {translate_error(message, lang)}\n")
-    else:
-        sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {translate_error(message, lang)}\n")
     _exit(ExitStatus.BAD_INPUT)
 
 

@@ -44,9 +44,9 @@ def test_translate_error(english, korean):
 def test_korean_error_lines_from_the_cli(monkeypatch):
     result = run("conv", "--input", "1 2; 3", "--kernel", "1", "--lang", "ko")
     assert result.code == 2
-    assert result.stderr == "오류: --input: 2행에 숫자가 1개, 1행에는 2개 있습니다\n"
+    assert result.stderr == "error: --input: 2행에 숫자가 1개, 1행에는 2개 있습니다\n"
     monkeypatch.setenv("STEPCALC_LANG", "ko")
-    assert run("outsize", "--kernel", "3").stderr == "오류: --input: 필수입니다\n"
+    assert run("outsize", "--kernel", "3").stderr == "error: --input: 필수입니다\n"
 
 
 def test_lookup_with_parameters():

@@ -3,7 +3,8 @@
 Errors are raised in English, one line, ``--option: what is wrong``. With ``--lang ko`` the
 part after the option (or file) is matched against these patterns, the English side being a
 regular expression over the whole remainder; the Korean side uses its named groups. A message
-no pattern covers keeps its English words after the Korean ``오류:``.
+no pattern covers keeps its English words. The line always starts with ``error:`` (scripts
+match on it), in every language.
 """
 
 TEXT = {
