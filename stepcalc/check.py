@@ -35,7 +35,6 @@ never "rounding".
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from typing import Any
 
 from stepcalc import parse
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, plain, round_half_up
+from stepcalc.trace import Ctx, plain, round_half_up, round_on_paper
 
 HAND_PRECISIONS = range(0, 9)
 MAX_BLOCKS = 24
@@ -198,25 +197,8 @@ class HandCtx(Ctx):
         if decimals is None:
             return value
         if self.keep_digit:
-            return _round_keeping_digit(value, decimals)
+            return round_on_paper(value, decimals)
         return round_half_up(value, decimals)
-
-
-def _round_keeping_digit(value: Any, decimals: int) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        rounded = round_half_up(value, decimals)
-        if rounded == 0 and value != 0 and math.isfinite(value):
-            return round_half_up(value, max(decimals, -math.floor(math.log10(abs(value)))))
-        return rounded
-    if isinstance(value, list | tuple):
-        return [_round_keeping_digit(item, decimals) for item in value]
-    import numpy as np
-
-    array = np.asarray(value, dtype=float)
-    flat = [_round_keeping_digit(float(item), decimals) for item in array.ravel()]
-    return np.array(flat, dtype=float).reshape(array.shape)
 
 
 class HandRuns:
@@ -252,7 +234,7 @@ class HandRuns:
                 self._runs[key] = None
         return self._runs[key]
 
-    def uniform(self, decimals: int, keep_digit: bool = False) -> dict[str, Any] | None:
+    def uniform(self, decimals: int, keep_digit: bool = True) -> dict[str, Any] | None:
         run = self._run(decimals, keep_digit=keep_digit)
         return run[0] if run else None
 

@@ -7,6 +7,7 @@ must give the value; ``stepcalc.symbolic.evaluate_step`` checks exactly that.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +91,26 @@ def round_half_up(value: Any, decimals: int) -> Any:
     return np.array(flat, dtype=float).reshape(array.shape)
 
 
+def round_on_paper(value: Any, decimals: int) -> Any:
+    """Half-up rounding, except that a nonzero number keeps its first significant digit
+    rather than becoming 0 (a student writes ε = 0.00000001, not 0.00, and never divides
+    by a zero that rounding made)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        rounded = round_half_up(value, decimals)
+        if rounded == 0 and value != 0 and math.isfinite(value):
+            return round_half_up(value, max(decimals, -math.floor(math.log10(abs(value)))))
+        return rounded
+    if isinstance(value, list | tuple):
+        return [round_on_paper(item, decimals) for item in value]
+    import numpy as np
+
+    array = np.asarray(value, dtype=float)
+    flat = [round_on_paper(float(item), decimals) for item in array.ravel()]
+    return np.array(flat, dtype=float).reshape(array.shape)
+
+
 @dataclass
 class Ctx:
     """What every calculator needs beyond its numbers: the language and the hand-rounding mode."""
@@ -107,7 +128,7 @@ class Ctx:
         """Round an intermediate the way a student on paper would, in hand mode only."""
         if self.round_steps is None:
             return value
-        return round_half_up(value, self.round_steps)
+        return round_on_paper(value, self.round_steps)
 
 
 def plain(value: Any) -> Any:
