@@ -89,6 +89,7 @@ def _run(command: Command, given: dict[str, Any]) -> int:
             if problem.has("check") or not exc.message.startswith("--check:"):
                 raise
             raise StepcalcError("--expect:" + exc.message[len("--check:") :]) from None
+        _point_to_steps(trace)
         if not trace.check["ok"]:
             exit_code = ExitStatus.CHECK_FAILED
     sys.stdout.write(emit(trace, view))
@@ -111,3 +112,16 @@ def options(problem: Problem) -> tuple[View, Ctx]:
         problem.scalar("tol")  # a bad --tol is an error even when nothing is checked
     view = View(format=fmt, decimals=decimals, ascii=ascii_only, lang=lang)
     return view, Ctx(lang=lang, round_steps=round_steps, ascii=ascii_only)
+
+
+def _point_to_steps(trace) -> None:
+    """A wrong answer names the step that works out the quantity, so the student can look."""
+    import re
+
+    titles = {step.key: step.title for step in trace.steps if step.key}
+    for item in trace.check["items"]:
+        if item["verdict"] != "wrong":
+            continue
+        base = re.sub(r"\[[^\]]*\]", "", item["quantity"]).replace("-", "_")
+        if base in titles:
+            item["step"] = titles[base]

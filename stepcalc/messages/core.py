@@ -20,6 +20,7 @@ TEXT = {
     "wrong": ("wrong", "오답"),
     "should_be": ("should be {expected}", "정답은 {expected}"),
     "at_cell": ("at {index}", "{index} 위치"),
+    "see_step": ("see the step '{title}'", "'{title}' 단계 참고"),
     "hand_path": (
         "exact {exact}; rounding every step to {k} decimals gives {hand}",
         "정확한 값 {exact}; 매 단계를 소수 {k}자리로 반올림하면 {hand}",

@@ -291,6 +291,8 @@ class _Painter:
                         where = " " + self.tr("at_cell", index=_index(item["index"]))
                     expected = fmt_inline(item["expected_cell"], shown_decimals(item, self.view))
                     detail = self.tr("should_be", expected=expected) + where
+                    if item.get("step"):
+                        detail += " (" + self.tr("see_step", title=item["step"]) + ")"
                 line.append(f"{verdict}: {detail}", style="bold")
             elif item["verdict"] == "rounding":
                 line.append(f"{verdict}: {self.hand_text(item)}")
