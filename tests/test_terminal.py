@@ -263,3 +263,27 @@ def test_full_disk_and_closed_stdout_are_one_clean_line():
         lines = done.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
         assert message in lines[0]
+
+
+TOKEN = re.compile(r"-?\d+(?:\.\d*)?")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["silu", "--from", "samples/silu_yolo_conv1.yaml"],
+        ["graph", "--from", "samples/graph_sigmoid_neuron.yaml"],
+        ["dropout", "--from", "samples/dropout_slide.yaml"],
+    ],
+)
+def test_narrow_extra_tables_and_inputs_never_fold_a_number(line, monkeypatch):
+    """At 40 columns the element tables and the inputs line go one row per block instead of
+    folding numbers (``-0.987`` as ``-0`` / ``.9`` / ``87``) or cutting them with an ellipsis."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = set(TOKEN.findall(run_in_process(line).stdout.replace("−", "-")))
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = run_in_process(line).stdout.replace("−", "-")
+    assert not re.search(r"\d…|…\d|,…", narrow), narrow
+    assert set(TOKEN.findall(narrow)) <= wide, sorted(set(TOKEN.findall(narrow)) - wide)
+    assert max(_width(x) for x in narrow.splitlines()) <= 40

@@ -143,9 +143,22 @@ class _Painter:
         )
         # Rich marks a cut cell with "…", which ASCII mode would widen to "..." after layout
         overflow = "crop" if self.view.ascii else "ellipsis"
+        cells = [self.cell(value) for value in shown.values()]
+        natural = sum(
+            max(cell_len(label), *(cell_len(x) for x in cell.plain.split("\n"))) + 3
+            for label, cell in zip(shown, cells, strict=True)
+        )
+        if natural > self.width:
+            # Too wide side by side: one input a line, wrapped at spaces, never cut.
+            grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+            grid.add_column(no_wrap=True, style="bold")
+            grid.add_column(overflow="fold")
+            for label, cell in zip(shown, cells, strict=True):
+                grid.add_row(Text(label), cell)
+            return grid
         for label in shown:
             grid.add_column(Text(label), no_wrap=True, overflow=overflow)
-        grid.add_row(*(self.cell(value) for value in shown.values()))
+        grid.add_row(*cells)
         return grid
 
     def steps_table(self, trace: Trace) -> RichTable:
@@ -241,11 +254,39 @@ class _Painter:
             title=extra.title,
             title_justify="left",
         )
+        rows = [
+            [self.cell(v) if not isinstance(v, str) else Text(v) for v in row] for row in extra.rows
+        ]
+        natural = [
+            max(
+                [cell_len(x) for x in str(column).split("\n")]
+                + [cell_len(x) for row in rows for x in row[i].plain.split("\n")]
+            )
+            for i, column in enumerate(extra.columns)
+        ]
+        parts: list[Any] = []
+        if sum(natural) + 3 * len(natural) > self.width:
+            # Too many columns for the terminal: one block per row, so no number is folded.
+            if extra.title:
+                parts.append(Text(extra.title, style="italic"))
+            for row in rows:
+                grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+                grid.add_column(no_wrap=True)
+                grid.add_column(overflow="fold")
+                head = str(extra.columns[0]).strip()
+                first = Text(f"{head} ", style="bold") if head else Text("")
+                parts.append(first.append(row[0]) if head else row[0])
+                for column, cell in zip(extra.columns[1:], row[1:], strict=True):
+                    grid.add_row(Text("  " + str(column), style="dim"), cell)
+                parts.append(grid)
+            if extra.note:
+                parts.append(Text(extra.note, style="dim"))
+            return Group(*parts)
         for column in extra.columns:
             table.add_column(Text(str(column)), overflow="fold")
-        for row in extra.rows:
-            table.add_row(*(self.cell(v) if not isinstance(v, str) else Text(v) for v in row))
-        parts: list[Any] = [table]
+        for row in rows:
+            table.add_row(*row)
+        parts.append(table)
         if extra.note:
             parts.append(Text(extra.note, style="dim"))
         return Group(*parts)
