@@ -62,6 +62,7 @@ class Problem:
     command: str = ""
     source: str = ""
     defaults: dict[str, Any] = field(default_factory=dict)
+    command_line: frozenset[str] = frozenset()
 
     @classmethod
     def merge(
@@ -81,11 +82,19 @@ class Problem:
                 valid = ", ".join(sorted(known))
                 raise StepcalcError(f"--from: {source}: unknown key {key!r} (valid: {valid})")
             values[name] = value
+        on_line = set()
         for name, value in given.items():
             if value is not None and value != () and value != []:
                 values[name] = value
+                on_line.add(name)
         defaults = {opt.name: opt.default for opt in command.options}
-        return cls(values=values, command=command.name, source=source, defaults=defaults)
+        return cls(
+            values=values,
+            command=command.name,
+            source=source,
+            defaults=defaults,
+            command_line=frozenset(on_line),
+        )
 
     # -------------------------------------------------------------- access
 
@@ -97,6 +106,14 @@ class Problem:
         if value is None:
             value = self.defaults.get(name)
         return default if value is None else value
+
+    def prefer_command_line(self, *names: str) -> None:
+        """Of alternative options (one or the other), one given on the command line overrides
+        the others when they come only from the ``--from`` file."""
+        if any(name in self.command_line and self.has(name) for name in names):
+            for name in names:
+                if name not in self.command_line:
+                    self.values.pop(name, None)
 
     def given_names(self) -> set[str]:
         return {name for name, value in self.values.items() if value is not None}

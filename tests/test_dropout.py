@@ -233,3 +233,15 @@ def test_ascii_inputs_wider_than_the_terminal_are_cut_within_80_columns(monkeypa
     assert result.code == 0, result.stderr
     assert result.stdout.isascii()
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_command_line_probability_or_seed_overrides_the_files_alternative():
+    """The slide file gives keep-prob and a mask; --drop-prob or --seed on the command line
+    replace them (flags override the file) instead of failing as 'give exactly one'."""
+    drop = run_json("dropout", *SLIDE, "--drop-prob", "0.25")
+    assert drop["inputs"]["keep_prob"] == 0.75 and drop["inputs"]["drop_prob"] == 0.25
+    assert drop["inputs"]["mask"] == [1.0, 0.0, 1.0, 0.0]
+    seeded = run_json("dropout", *SLIDE, "--seed", "3")
+    assert seeded["inputs"]["seed"] == 3 and seeded["inputs"]["mask"] is None
+    both = ("--input", "1 2", "--keep-prob", "0.5", "--drop-prob", "0.5")
+    assert_bad_input("dropout", *both, mentions="--keep-prob")

@@ -19,6 +19,9 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     x = p.tensor("input")
     if x is None:
         p.require("input")
+    p.prefer_command_line("keep-prob", "drop-prob")
+    if not p.has("samples"):
+        p.prefer_command_line("mask", "seed")
     keep_prob, drop_prob = _probabilities(p)
     mode = p.choice("mode", (*MODES, "both"))
     mask = p.tensor("mask")
