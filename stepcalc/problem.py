@@ -110,7 +110,12 @@ class Problem:
     def prefer_command_line(self, *names: str) -> None:
         """Of alternative options (one or the other), one given on the command line overrides
         the others when they come only from the ``--from`` file."""
-        if any(name in self.command_line and self.has(name) for name in names):
+        if any(
+            name in self.command_line
+            and self.values.get(name) is not None
+            and self.values.get(name) is not False
+            for name in names
+        ):
             for name in names:
                 if name not in self.command_line:
                     self.values.pop(name, None)

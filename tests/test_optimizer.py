@@ -648,3 +648,16 @@ def test_nesterov_with_dampening_blames_dampening():
     assert_bad_input(
         "optimizer", "sgd", "--params", "1", "--grad", "1", "--nesterov", mentions="--nesterov:"
     )
+
+
+def test_loss_on_the_command_line_overrides_the_files_gradient(tmp_path):
+    """Flags override the file: a file with a fixed --grad and --loss on the command line
+    differentiates the loss instead of refusing 'give exactly one'."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text("params: 1\ngrad: 0.1\nlr: 0.1\n")
+    doc = optimizer("sgd", "--from", str(problem), "--loss", "x1**2")
+    assert doc["result"]["trajectory"][0]["grad"] == 2.0
+    assert math.isclose(doc["result"]["final_params"], 0.8)
+    both = tmp_path / "both.yaml"
+    both.write_text("params: 1\ngrad: 0.1\nloss: x1**2\n")
+    assert_bad_input("optimizer", "sgd", "--from", str(both), mentions="--grad")

@@ -10,6 +10,7 @@ TRAINING_OPTIONS = ("epochs", "lr", "batch-size", "plot")
 
 
 def run(p: Problem, ctx: Ctx) -> Trace:
+    p.prefer_command_line("expr", "network", "gates")
     modes = [name for name in ("expr", "network") if p.has(name)] + (
         ["gates"] if p.flag("gates") else []
     )

@@ -93,6 +93,7 @@ def _algorithms(p: Problem, known: tuple[str, ...]) -> list[str]:
 
 
 def _gradients(p: Problem, params, steps: int | None, optim):
+    p.prefer_command_line("grad", "loss")
     if p.has("grad") == p.has("loss"):
         raise StepcalcError(
             "--grad or --loss: give exactly one (the gradient, or a loss to differentiate)"
