@@ -287,3 +287,16 @@ def test_narrow_extra_tables_and_inputs_never_fold_a_number(line, monkeypatch):
     assert not re.search(r"\d…|…\d|,…", narrow), narrow
     assert set(TOKEN.findall(narrow)) <= wide, sorted(set(TOKEN.findall(narrow)) - wide)
     assert max(_width(x) for x in narrow.splitlines()) <= 40
+
+
+def test_check_header_says_one_quantity_not_one_quantities():
+    one = run_in_process(["params", "--mlp", "3,2", "--expect", "total=8"])
+    assert "check · 1 quantity:" in one.stdout and "quantities" not in one.stdout
+    two = run_in_process(
+        ["params", "--mlp", "3,2", "--expect", "total=8", "--expect", "trainable=8"]
+    )
+    assert "check · 2 quantities:" in two.stdout
+    markdown = run_in_process(
+        ["params", "--mlp", "3,2", "--expect", "total=8", "--format", "markdown"]
+    )
+    assert "check · 1 quantity:" in markdown.stdout

@@ -11,6 +11,10 @@ TEXT = {
     "result": ("result", "결과"),
     "notes": ("notes", "참고"),
     "inputs": ("inputs", "입력"),
+    "check_header_one": (
+        "check · 1 quantity: {correct} correct · {rounding} rounding · {wrong} wrong",
+        "채점 · 1개 항목: 정답 {correct} · 반올림 차이 {rounding} · 오답 {wrong}",
+    ),
     "check_header": (
         "check · {n} quantities: {correct} correct · {rounding} rounding · {wrong} wrong",
         "채점 · {n}개 항목: 정답 {correct} · 반올림 차이 {rounding} · 오답 {wrong}",

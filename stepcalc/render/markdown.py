@@ -66,7 +66,8 @@ def render(trace: Trace, view: View) -> str:
         counts = {
             v: sum(1 for i in items if i["verdict"] == v) for v in ("correct", "rounding", "wrong")
         }
-        lines += [f"**{tr('check_header', n=len(items), **counts)}**", ""]
+        header = "check_header_one" if len(items) == 1 else "check_header"
+        lines += [f"**{tr(header, n=len(items), **counts)}**", ""]
         for item in items:
             detail = tr(item["verdict"])
             if item["verdict"] == "wrong" and "expected_cell" in item:

@@ -316,7 +316,8 @@ class _Painter:
             verdict: sum(1 for i in items if i["verdict"] == verdict)
             for verdict in ("correct", "rounding", "wrong")
         }
-        lines = [Text(self.tr("check_header", n=len(items), **counts), style="bold")]
+        header = "check_header_one" if len(items) == 1 else "check_header"
+        lines = [Text(self.tr(header, n=len(items), **counts), style="bold")]
         marks = {"correct": "O", "rounding": "~", "wrong": "X"}
         for item in items:
             label = item["quantity"]
