@@ -72,7 +72,7 @@ def test_channels_keep_rank():
 def test_table_and_korean():
     result = run("pool", "--input", GRID, "--kernel", "2", "--lang", "ko", "--backward")
     assert result.code == 0 and "최대" in result.stdout
-    assert "Max(1, 3, 4, 4)" in run("pool", "--input", GRID, "--kernel", "2").stdout
+    assert "max(1, 3, 4, 4)" in run("pool", "--input", GRID, "--kernel", "2").stdout
 
 
 def test_sample_runs():
@@ -176,3 +176,11 @@ def test_ceil_mode_window_larger_than_the_input():
     assert_bad_input(
         "pool", "--input", "0 1; 2 3", "--kernel", "3", "--stride", "2", mentions="--kernel"
     )
+
+
+def test_with_numbers_column_writes_max_as_the_slides_do():
+    """SymPy's ``Max`` is shown as ``max`` in the rule and with-numbers columns."""
+    table = run("pool", "--from", "samples/pool_max_tie.yaml")
+    assert "max(1, 3, 4, 4)" in table.stdout and "Max(" not in table.stdout
+    markdown = run("pool", "--from", "samples/pool_max_tie.yaml", "--format", "markdown")
+    assert "`max(1, 3, 4, 4)`" in markdown.stdout

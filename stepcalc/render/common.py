@@ -162,6 +162,8 @@ def pretty_formula(formula: str, ascii_only: bool = False) -> str:
             out.append("−")
         elif token == "sqrt":
             out.append("√")
+        elif token in ("Max", "Min") and i + 1 < len(tokens) and tokens[i + 1] == "(":
+            out.append(token.lower())
         elif _IDENTIFIER.fullmatch(token):
             out.append(pretty_name(token))
         else:
@@ -235,6 +237,8 @@ def substitute(formula: str, inputs: dict[str, Any], decimals: int, ascii_only: 
             out.append("-" if ascii_only else "−")
         elif token == "sqrt" and not ascii_only:
             out.append("√")
+        elif token in ("Max", "Min") and i + 1 < len(tokens) and tokens[i + 1] == "(":
+            out.append(token.lower())  # SymPy's names; the slides write max(…)
         elif _IDENTIFIER.fullmatch(token) and not ascii_only:
             out.append(pretty_name(token))
         else:
