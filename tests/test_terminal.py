@@ -300,3 +300,21 @@ def test_check_header_says_one_quantity_not_one_quantities():
         ["params", "--mlp", "3,2", "--expect", "total=8", "--format", "markdown"]
     )
     assert "check · 1 quantity:" in markdown.stdout
+
+
+def test_decimals_zero_keeps_the_zeros_of_whole_numbers():
+    """--decimals 0 once showed 10.4 as '1' and -0.5 as '-' (trailing zeros stripped from a
+    number without a decimal point)."""
+    assert [fmt_number(v, 0) for v in (10.4, 100.3, -10.2, -0.5, 20.6)] == [
+        "10",
+        "100",
+        "-10",
+        "0",
+        "21",
+    ]
+    assert fmt_number(10.4, 2) == "10.4" and fmt_number(120.0001, 2) == "120"
+    table = run_in_process(["loss", "--pred", "5.17 10.34 15.51", "--target", "12 15 20"])
+    rounded = run_in_process(
+        ["loss", "--pred", "5.17 10.34 15.51", "--target", "12 15 20", "--decimals", "0"]
+    )
+    assert "29.5082" in table.stdout and re.search(r"loss\s+30\b", rounded.stdout), rounded.stdout

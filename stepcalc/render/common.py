@@ -61,7 +61,9 @@ def fmt_number(value: Any, decimals: int = 4) -> str:
         if exponent:
             return f"{mantissa}e{int(exponent)}"
         return text
-    text = f"{number:.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{number:.{decimals}f}"
+    if "." in text:  # never strip the zeros of a whole number ("10" at --decimals 0)
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
