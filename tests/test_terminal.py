@@ -309,9 +309,11 @@ def test_decimals_zero_keeps_the_zeros_of_whole_numbers():
         "10",
         "100",
         "-10",
-        "0",
+        "-1",  # half up, away from zero, as on paper
         "21",
     ]
+    assert [fmt_number(v, 0) for v in (2.5, 0.5)] == ["3", "1"]
+    assert [fmt_number(v, 2) for v in (2.675, 0.125)] == ["2.68", "0.13"]
     assert fmt_number(10.4, 2) == "10.4" and fmt_number(120.0001, 2) == "120"
     table = run_in_process(["loss", "--pred", "5.17 10.34 15.51", "--target", "12 15 20"])
     rounded = run_in_process(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stepcalc.trace import plain
+from stepcalc.trace import plain, round_half_up
 
 ELIDE_AFTER = 8
 """Rows or columns beyond this are elided in tables (first and last three are kept)."""
@@ -61,7 +61,8 @@ def fmt_number(value: Any, decimals: int = 4) -> str:
         if exponent:
             return f"{mantissa}e{int(exponent)}"
         return text
-    text = f"{number:.{decimals}f}"
+    # Half up on the number as printed, as on paper (2.5 → 3 at --decimals 0, 0.125 → 0.13).
+    text = f"{round_half_up(number, decimals):.{decimals}f}"
     if "." in text:  # never strip the zeros of a whole number ("10" at --decimals 0)
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
