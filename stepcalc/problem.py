@@ -41,6 +41,9 @@ class Command:
     options: tuple[Opt, ...]
     run: Callable[..., Any]
     argument: Arg | None = None
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    """Groups of options that stand for one another (``grad``/``loss``): one given on the
+    command line replaces the others when those come only from the ``--from`` file."""
     computing: bool = True
     """False for commands (drill) that do not produce a single Trace."""
     epilog: str = ""
@@ -88,13 +91,16 @@ class Problem:
                 values[name] = value
                 on_line.add(name)
         defaults = {opt.name: opt.default for opt in command.options}
-        return cls(
+        problem = cls(
             values=values,
             command=command.name,
             source=source,
             defaults=defaults,
             command_line=frozenset(on_line),
         )
+        for group in command.alternatives:
+            problem.prefer_command_line(*group)
+        return problem
 
     # -------------------------------------------------------------- access
 

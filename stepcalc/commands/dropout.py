@@ -19,8 +19,7 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     x = p.tensor("input")
     if x is None:
         p.require("input")
-    p.prefer_command_line("keep-prob", "drop-prob")
-    if not p.has("samples"):
+    if not p.has("samples"):  # with --samples a mask and a seed go together
         p.prefer_command_line("mask", "seed")
     keep_prob, drop_prob = _probabilities(p)
     mode = p.choice("mode", (*MODES, "both"))
@@ -86,5 +85,6 @@ COMMAND = Command(
         Opt("grad-output", "Upstream gradient ∂L/∂h, same shape as the input.", metavar="G"),
         Opt("samples", "Average K random masks (expected train output).", metavar="K"),
     ),
+    alternatives=(("keep-prob", "drop-prob"),),
     run=run,
 )

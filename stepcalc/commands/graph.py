@@ -10,7 +10,6 @@ TRAINING_OPTIONS = ("epochs", "lr", "batch-size", "plot")
 
 
 def run(p: Problem, ctx: Ctx) -> Trace:
-    p.prefer_command_line("expr", "network", "gates")
     modes = [name for name in ("expr", "network") if p.has(name)] + (
         ["gates"] if p.flag("gates") else []
     )
@@ -90,6 +89,7 @@ COMMAND = Command(
         Opt("batch-size", "Samples per update while training (default: all).", metavar="B"),
         Opt("plot", "With --epochs: draw the loss curve (needs the plot extra).", flag=True),
     ),
+    alternatives=(("expr", "network", "gates"),),
     run=run,
     epilog=(
         "Examples: stepcalc graph --expr '(x + y) * z' --values x=-2,y=5,z=-4 · "

@@ -93,7 +93,6 @@ def _algorithms(p: Problem, known: tuple[str, ...]) -> list[str]:
 
 
 def _gradients(p: Problem, params, steps: int | None, optim):
-    p.prefer_command_line("grad", "loss")
     if p.has("grad") == p.has("loss"):
         raise StepcalcError(
             "--grad or --loss: give exactly one (the gradient, or a loss to differentiate)"
@@ -200,5 +199,6 @@ COMMAND = Command(
         ),
         Opt("plot", "Draw the loss (and a 2-D path) in the terminal (needs uniplot).", flag=True),
     ),
+    alternatives=(("grad", "loss"),),
     run=run,
 )

@@ -13,7 +13,6 @@ def run(p: Problem, ctx: Ctx) -> Trace:
     from stepcalc.calc import params
 
     convention = p.choice("convention", ("pytorch", "keras"))
-    p.prefer_command_line("mlp", "preset", "layers")
     sources = [name for name in ("mlp", "preset", "layers") if p.has(name)]
     if len(sources) != 1:
         raise StepcalcError("--mlp: give exactly one of --mlp, --preset or a layers file (--from)")
@@ -56,5 +55,6 @@ COMMAND = Command(
             metavar="pytorch|keras",
         ),
     ),
+    alternatives=(("mlp", "preset", "layers"),),
     run=run,
 )
