@@ -52,13 +52,14 @@ MIXED_RUNS = 48
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)((?:\[\s*-?\d+\s*\])*)")
 
 
-def load_answers(check_file: str | None, expectations: list[str] | None) -> list[tuple[str, Any]]:
-    answers: list[tuple[str, Any]] = []
+def load_answers(check_file: str | None, expectations: list[str] | None) -> list[tuple]:
+    """(quantity, value, option) triples; the option names where an answer came from."""
+    answers: list[tuple] = []
     if check_file:
         mapping = parse.load_mapping(check_file, "--check")
-        answers.extend(_flatten(mapping))
+        answers.extend((quantity, value, "--check") for quantity, value in _flatten(mapping))
     for item in expectations or []:
-        answers.append(parse.parse_expectation(item))
+        answers.append((*parse.parse_expectation(item), "--expect"))
     if not answers:
         raise StepcalcError("--check: no answers given")
     return answers
@@ -74,29 +75,29 @@ def _flatten(mapping: dict[Any, Any], prefix: str = ""):
             yield name, value
 
 
-def parse_path(quantity: str) -> list[str | int]:
+def parse_path(quantity: str, option: str = "--check") -> list[str | int]:
     path: list[str | int] = []
     for part in quantity.strip().split("."):
         match = _SEGMENT.fullmatch(part.strip())
         if not match:
-            raise StepcalcError(f"--check: {quantity!r} is not a quantity name")
+            raise StepcalcError(f"{option}: {quantity!r} is not a quantity name")
         path.append(match.group(1).replace("-", "_"))
         path.extend(int(i) for i in re.findall(r"-?\d+", match.group(2)))
     return path
 
 
-def lookup(result: dict[str, Any], quantity: str) -> Any:
+def lookup(result: dict[str, Any], quantity: str, option: str = "--check") -> Any:
     node: Any = result
-    for part in parse_path(quantity):
+    for part in parse_path(quantity, option):
         if isinstance(part, str):
             if not isinstance(node, dict) or part not in node:
                 raise StepcalcError(
-                    f"--check: unknown quantity {quantity!r} (valid: {', '.join(names(result))})"
+                    f"{option}: unknown quantity {quantity!r} (valid: {', '.join(names(result))})"
                 )
             node = node[part]
         else:
             if not isinstance(node, list) or not -len(node) <= part < len(node):
-                raise StepcalcError(f"--check: {quantity}: index {part} is out of range")
+                raise StepcalcError(f"{option}: {quantity}: index {part} is out of range")
             node = node[part]
     return node
 
@@ -159,10 +160,11 @@ def evaluate(
     exact = plain(result)
     runs = HandRuns(exact, hand=hand, rerun=rerun, ctx=ctx)
     items = []
-    for quantity, raw in answers:
-        expected = lookup(exact, str(quantity))
-        given = _given(raw, str(quantity))
-        items.append(_judge(str(quantity), given, expected, tol, runs))
+    for quantity, raw, *origin in answers:
+        option = origin[0] if origin else "--check"
+        expected = lookup(exact, str(quantity), option)
+        given = _given(raw, str(quantity), option)
+        items.append(_judge(str(quantity), given, expected, tol, runs, option))
     ok = all(item["verdict"] != "wrong" for item in items)
     return {"ok": ok, "items": items}
 
@@ -329,15 +331,15 @@ def _same(value: Any, target: Any) -> bool:
         return False
 
 
-def _given(raw: Any, quantity: str) -> Any:
+def _given(raw: Any, quantity: str, option: str) -> Any:
     if raw is None:
-        raise StepcalcError(f"--check: {quantity}: no value given")
+        raise StepcalcError(f"{option}: {quantity}: no value given")
     if isinstance(raw, dict):
-        raise StepcalcError(f"--check: {quantity}: expected a number or tensor, got a mapping")
-    return parse.parse_nested(raw, f"--check: {quantity}")
+        raise StepcalcError(f"{option}: {quantity}: expected a number or tensor, got a mapping")
+    return parse.parse_nested(raw, f"{option}: {quantity}")
 
 
-def _judge(quantity, given, expected, tol, runs: HandRuns) -> dict[str, Any]:
+def _judge(quantity, given, expected, tol, runs: HandRuns, option: str) -> dict[str, Any]:
     item: dict[str, Any] = {
         "quantity": quantity,
         "index": None,
@@ -348,9 +350,9 @@ def _judge(quantity, given, expected, tol, runs: HandRuns) -> dict[str, Any]:
     if isinstance(expected, dict) or (
         isinstance(expected, list) and expected and isinstance(expected[0], dict)
     ):
-        raise StepcalcError(f"--check: {quantity} is a group of quantities; name one of its parts")
+        raise StepcalcError(f"{option}: {quantity} is a group of quantities; name one of its parts")
     if isinstance(expected, bool | str):
-        raise StepcalcError(f"--check: {quantity} is not a number")
+        raise StepcalcError(f"{option}: {quantity} is not a number")
     if _shape(given) != _shape(expected):
         item["verdict"] = "wrong"
         item["note"] = (
