@@ -287,3 +287,8 @@ def test_ascii_table_keeps_80_columns_when_a_long_tensor_is_named(monkeypatch, f
     assert result.code == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert result.stdout.isascii()
+
+
+def test_command_offers_exactly_the_registered_functions():
+    # the command keeps its own list so that --help needs no NumPy; the two must agree
+    assert set(FUNCTIONS) == set(activations.ACTIVATIONS)
