@@ -35,15 +35,19 @@ never "rounding".
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable
 from typing import Any
 
 from stepcalc import parse
-from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, plain, round_half_up, round_on_paper
+from stepcalc.errors import InputError, Msg, StepcalcError, label
+from stepcalc.context import Ctx
+from stepcalc.trace import plain, round_half_up, round_on_paper
 
+SIGNIFICANT = 3
+"""Significant digits an answer needs (``--sig``) unless it is exact as written."""
 HAND_PRECISIONS = range(0, 9)
 MAX_BLOCKS = 24
 """Blocks of consecutive intermediates whose rounding effects are measured separately."""
@@ -56,12 +60,12 @@ def load_answers(check_file: str | None, expectations: list[str] | None) -> list
     """(quantity, value, option) triples; the option names where an answer came from."""
     answers: list[tuple] = []
     if check_file:
-        mapping = parse.load_mapping(check_file, "--check")
-        answers.extend((quantity, value, "--check") for quantity, value in _flatten(mapping))
+        mapping = parse.load_mapping(check_file, "check")
+        answers.extend((quantity, value, "check") for quantity, value in _flatten(mapping))
     for item in expectations or []:
-        answers.append((*parse.parse_expectation(item), "--expect"))
+        answers.append((*parse.parse_expectation(item), "expect"))
     if not answers:
-        raise StepcalcError("--check: no answers given")
+        raise InputError("check", "no_answers")
     return answers
 
 
@@ -75,29 +79,28 @@ def _flatten(mapping: dict[Any, Any], prefix: str = ""):
             yield name, value
 
 
-def parse_path(quantity: str, option: str = "--check") -> list[str | int]:
+def parse_path(quantity: str, option: str = "check") -> list[str | int]:
     path: list[str | int] = []
     for part in quantity.strip().split("."):
         match = _SEGMENT.fullmatch(part.strip())
         if not match:
-            raise StepcalcError(f"{option}: {quantity!r} is not a quantity name")
+            raise InputError(option, "not_quantity", quantity=repr(quantity))
         path.append(match.group(1).replace("-", "_"))
         path.extend(int(i) for i in re.findall(r"-?\d+", match.group(2)))
     return path
 
 
-def lookup(result: dict[str, Any], quantity: str, option: str = "--check") -> Any:
+def lookup(result: dict[str, Any], quantity: str, option: str = "check") -> Any:
     node: Any = result
     for part in parse_path(quantity, option):
         if isinstance(part, str):
             if not isinstance(node, dict) or part not in node:
-                raise StepcalcError(
-                    f"{option}: unknown quantity {quantity!r} (valid: {', '.join(names(result))})"
-                )
+                valid = ", ".join(names(result))
+                raise InputError(option, "unknown_quantity", quantity=repr(quantity), valid=valid)
             node = node[part]
         else:
             if not isinstance(node, list) or not -len(node) <= part < len(node):
-                raise StepcalcError(f"{option}: {quantity}: index {part} is out of range")
+                raise InputError(option, "index_range", quantity=quantity, index=part)
             node = node[part]
     return node
 
@@ -148,24 +151,21 @@ def evaluate(
     result: dict[str, Any],
     answers: list[tuple[str, Any]],
     tol: float | None = None,
-    hand: Callable[[int], dict[str, Any]] | None = None,
     rerun: Callable[[Ctx], dict[str, Any]] | None = None,
     ctx: Ctx | None = None,
+    sig: int = SIGNIFICANT,
 ) -> dict[str, Any]:
-    """The JSON ``check`` block: one item per answer, ``ok`` false when any is wrong.
-
-    ``rerun(ctx)`` recomputes the result under another context (hand mode); with only
-    ``hand(k)`` (the result rounded to k decimals throughout) rule 2 is not available.
-    """
+    """The JSON ``check`` block: one item per answer, ``ok`` false when any is wrong or
+    imprecise. ``rerun(ctx)`` recomputes the result under another context (hand mode)."""
     exact = plain(result)
-    runs = HandRuns(exact, hand=hand, rerun=rerun, ctx=ctx)
+    runs = HandRuns(exact, rerun=rerun, ctx=ctx)
     items = []
     for quantity, raw, *origin in answers:
-        option = origin[0] if origin else "--check"
+        option = origin[0] if origin else "check"
         expected = lookup(exact, str(quantity), option)
         given = _given(raw, str(quantity), option)
-        items.append(_judge(str(quantity), given, expected, tol, runs, option))
-    ok = all(item["verdict"] != "wrong" for item in items)
+        items.append(_judge(str(quantity), given, expected, tol, runs, option, sig))
+    ok = all(item["verdict"] in ("correct", "rounding") for item in items)
     return {"ok": ok, "items": items}
 
 
@@ -206,8 +206,8 @@ class HandCtx(Ctx):
 class HandRuns:
     """Hand-mode re-runs of one problem, computed on demand and kept."""
 
-    def __init__(self, exact, hand=None, rerun=None, ctx: Ctx | None = None):
-        self.hand, self.rerun, self.ctx = hand, rerun, ctx or Ctx()
+    def __init__(self, exact, rerun=None, ctx: Ctx | None = None):
+        self.rerun, self.ctx = rerun, ctx or Ctx()
         self._exact = exact if self.ctx.round_steps is None else None
         self._runs: dict[tuple, Any] = {}
         self._recorded: list[Any] | None = None
@@ -230,8 +230,6 @@ class HandRuns:
                     )
                     value = plain(self.rerun(context))
                     self._runs[key] = (value, getattr(context, "calls", 0))
-                elif self.hand is not None and decimals is not None and schedule is None:
-                    self._runs[key] = (plain(self.hand(decimals)), 0)
             except StepcalcError:
                 self._runs[key] = None
         return self._runs[key]
@@ -333,13 +331,13 @@ def _same(value: Any, target: Any) -> bool:
 
 def _given(raw: Any, quantity: str, option: str) -> Any:
     if raw is None:
-        raise StepcalcError(f"{option}: {quantity}: no value given")
+        raise InputError(option, "no_value", quantity=quantity)
     if isinstance(raw, dict):
-        raise StepcalcError(f"{option}: {quantity}: expected a number or tensor, got a mapping")
-    return parse.parse_nested(raw, f"{option}: {quantity}")
+        raise InputError(option, "answer_mapping", quantity=quantity)
+    return parse.parse_nested(raw, f"{label(option)}: {quantity}")
 
 
-def _judge(quantity, given, expected, tol, runs: HandRuns, option: str) -> dict[str, Any]:
+def _judge(quantity, given, expected, tol, runs: HandRuns, option: str, sig: int):
     item: dict[str, Any] = {
         "quantity": quantity,
         "index": None,
@@ -350,30 +348,78 @@ def _judge(quantity, given, expected, tol, runs: HandRuns, option: str) -> dict[
     if isinstance(expected, dict) or (
         isinstance(expected, list) and expected and isinstance(expected[0], dict)
     ):
-        raise StepcalcError(f"{option}: {quantity} is a group of quantities; name one of its parts")
+        raise InputError(option, "quantity_group", quantity=quantity)
     if isinstance(expected, bool | str):
-        raise StepcalcError(f"{option}: {quantity} is not a number")
+        raise InputError(option, "quantity_not_number", quantity=quantity)
     if _shape(given) != _shape(expected):
         item["verdict"] = "wrong"
-        item["note"] = (
-            f"shape {parse.format_shape(_shape(given))} given, "
-            f"{parse.format_shape(_shape(expected))} expected"
-        )
+        item["note"] = Msg(
+            "core.shape_given",
+            given=parse.format_shape(_shape(given)),
+            expected=parse.format_shape(_shape(expected)),
+        ).text(runs.ctx.lang)
         return item
-    wrong = first_wrong(given, expected, tol)
-    if wrong is None:
-        return item
-    item["index"] = list(wrong) if wrong else None
-    if tol is None:
-        path = _hand_path(quantity, given, runs)
-        if path is not None:
-            item["verdict"] = "rounding"
-            item["hand"] = path
-            return item
-    item["verdict"] = "wrong"
-    item["given_cell"] = _cell(given, wrong)
-    item["expected_cell"] = _cell(expected, wrong)
+    if tol is not None:
+        wrong = first_wrong(given, expected, tol)
+        return item if wrong is None else _wrong(item, given, expected, wrong)
+    needed = _needed_decimals(expected, sig)
+    verdicts = [
+        (index, _cell_verdict(g, e, needed))
+        for (index, g), (_, e) in zip(_cells(given), _cells(expected), strict=True)
+    ]
+    coarse = any(v == "coarse" for _, v in verdicts) or any(
+        v == "imprecise" for _, v in verdicts
+    )
+    wrong = next((index for index, v in verdicts if v in ("wrong", "coarse")), None)
+    if wrong is not None:
+        if not coarse:
+            path = _hand_path(quantity, given, runs)
+            if path is not None:
+                item.update(verdict="rounding", hand=path, index=list(wrong) or None)
+                return item
+        return _wrong(item, given, expected, wrong)
+    imprecise = next((index for index, v in verdicts if v == "imprecise"), None)
+    if imprecise is not None:
+        item.update(verdict="imprecise", index=list(imprecise) or None, sig=sig)
+        item["advice"] = _at(_cell(expected, imprecise), needed)
     return item
+
+
+def _wrong(item: dict[str, Any], given, expected, index) -> dict[str, Any]:
+    item.update(verdict="wrong", index=list(index) or None)
+    item["given_cell"] = _cell(given, index)
+    item["expected_cell"] = _cell(expected, index)
+    return item
+
+
+def _needed_decimals(expected: Any, sig: int) -> int:
+    """Decimals that carry ``sig`` significant digits of the quantity's largest cell (a
+    matrix is written to one number of decimals)."""
+    sizes = [abs(float(e)) for _, e in _cells(expected) if e is not None and float(e) != 0]
+    if not sizes or not all(math.isfinite(x) for x in sizes):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(max(sizes))))
+
+
+def _at(value: float, decimals: int) -> float:
+    return round_half_up(float(value), decimals)
+
+
+def _cell_verdict(given: Any, expected: Any, needed: int) -> str:
+    """``ok``; ``imprecise`` (right at the digits written, but too few of them); ``coarse``
+    (too few digits and not even right at those); or ``wrong``."""
+    if given is None or expected is None:
+        return "ok" if given is None and expected is None else "wrong"
+    written = parse.decimals_written(given)
+    g, e = float(given), float(expected)
+    slack = 1e-9 * max(1.0, abs(e))
+    if written is None:  # a fraction such as 1/3: exact
+        return "ok" if abs(g - e) <= slack else "wrong"
+    if written >= needed:
+        return "ok" if _matches(given, expected, None) else "wrong"
+    if abs(g - _at(e, needed)) <= slack:  # exact as written: 4 for 4, 25 for 24.9999999996
+        return "ok"
+    return "imprecise" if _matches(given, expected, None) else "coarse"
 
 
 def _hand_path(quantity: str, given: Any, runs: HandRuns) -> dict[str, Any] | None:

@@ -1,12 +1,11 @@
-"""The command line: builds one Typer command per ``stepcalc.commands`` module.
+"""The command line: one Typer command per declared ``stepcalc.commands`` spec.
 
-Kept thin and light: importing this module loads Typer only. Each command parses its
-options into a Problem, calls one calculator, and hands the Trace to ``render.emit``.
+Kept thin and light: importing this module loads Typer only, and a run builds just the
+command it names. Errors become one translated line and exit 2; nothing else is printed.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import sys
@@ -15,60 +14,8 @@ from typing import Any
 import typer
 
 from stepcalc import __version__
-from stepcalc.errors import ExitStatus, StepcalcError
-from stepcalc.problem import Arg, Command, Opt
-
-COMMAND_MODULES = (
-    "outsize",
-    "params",
-    "conv",
-    "pool",
-    "silu",
-    "dropout",
-    "optimizer",
-    "yolo_toy",
-    "drill",
-    "graph",
-    "loss",
-    "batchnorm",
-)
-
-COMMON_OPTIONS = (
-    Opt(
-        "format",
-        "Output form: table, json, markdown, latex, or dot (Graphviz; graph only).",
-        default="table",
-        metavar="table|json|markdown|latex|dot",
-    ),
-    Opt("json", "Same as --format json.", flag=True),
-    Opt(
-        "decimals",
-        "Digits shown in table/markdown/latex (JSON keeps full float64).",
-        default=4,
-        metavar="N",
-    ),
-    Opt(
-        "round-steps",
-        "Hand mode: round every intermediate to N decimals (half up) before use.",
-        metavar="N",
-    ),
-    Opt(
-        "from",
-        "Read the problem from a YAML or JSON file ('-' = stdin); flags override it.",
-        metavar="FILE",
-    ),
-    Opt("check", "Check a student's answers (YAML/JSON mapping quantity: value).", metavar="FILE"),
-    Opt(
-        "expect",
-        "Check one answer inline, QUANTITY=VALUE; repeatable.",
-        multiple=True,
-        metavar="Q=V",
-    ),
-    Opt("tol", "Absolute tolerance for checks instead of the rounding-aware rule.", metavar="X"),
-    Opt("lang", "Language of titles and explanations: en or ko.", metavar="en|ko"),
-    Opt("ascii", "ASCII-only symbols and borders.", flag=True),
-)
-COMMON_NAMES = {opt.name for opt in COMMON_OPTIONS}
+from stepcalc.errors import ExitStatus, InputError
+from stepcalc.spec import COMMON, Arg, Command, Flag, Opt, command, command_names
 
 app = typer.Typer(
     name="stepcalc",
@@ -100,86 +47,69 @@ def _pyname(name: str) -> str:
     return "opt_" + name.replace("-", "_")
 
 
-def _typer_parameter(opt: Opt) -> inspect.Parameter:
-    if opt.flag:
-        default = typer.Option(
-            None, f"--{opt.name}/--no-{opt.name}", help=opt.help, show_default=False
+def _help(opt: Opt, cmd: Command) -> str:
+    text = opt.help
+    if opt.name == "format":
+        text = "Output form: " + ", ".join(cmd.formats) + "."
+    if opt.default is not None and not isinstance(opt.type, Flag):
+        text += f"  [default: {opt.default}]"
+    return text
+
+
+def _parameter(opt: Opt | Arg, cmd: Command) -> inspect.Parameter:
+    name = _pyname(opt.name)
+    if isinstance(opt, Arg):
+        default = typer.Argument(
+            ... if opt.required else None, help=opt.help, metavar=opt.name.upper()
         )
+        return inspect.Parameter(name, 1, default=default, annotation=str | None)
+    if isinstance(opt.type, Flag):
+        flags = f"--{opt.name}/--no-{opt.name}"
+        default = typer.Option(None, flags, help=opt.help, show_default=False)
         annotation: Any = bool | None
-    elif opt.multiple:
-        default = typer.Option(
-            None, f"--{opt.name}", help=opt.help, metavar=opt.metavar, show_default=False
-        )
-        annotation = list[str] | None
     else:
         names = [f"--{opt.name}"] + ([opt.short] if opt.short else [])
-        help_text = opt.help
-        if opt.default is not None:
-            help_text = f"{help_text}  [default: {opt.default}]"
+        metavar = "|".join(cmd.formats) if opt.name == "format" else opt.type.metavar
         default = typer.Option(
-            None, *names, help=help_text, metavar=opt.metavar or "VALUE", show_default=False
+            None, *names, help=_help(opt, cmd), metavar=metavar, show_default=False
         )
-        annotation = str | None
-    return inspect.Parameter(
-        _pyname(opt.name), inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-    )
+        annotation = list[str] | None if opt.multiple else str | None
+    return inspect.Parameter(name, 3, default=default, annotation=annotation)
 
 
-def _argument_parameter(arg: Arg) -> inspect.Parameter:
-    default = typer.Argument(
-        ... if arg.required else None,
-        help=arg.help,
-        show_default=False,
-        metavar=arg.name.upper(),
-    )
-    return inspect.Parameter(
-        _pyname(arg.name),
-        inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        default=default,
-        annotation=str | None,
-    )
-
-
-def _build(command: Command) -> None:
-    options = command.options + (COMMON_OPTIONS if command.computing else ())
-    parameters = [_argument_parameter(command.argument)] if command.argument else []
-    parameters += [_typer_parameter(opt) for opt in options]
+def _build(cmd: Command) -> None:
+    options = cmd.options + (COMMON if cmd.computing else ())
+    declared = ([cmd.argument] if cmd.argument else []) + list(options)
+    parameters = [_parameter(opt, cmd) for opt in declared]
 
     def callback(**kwargs: Any) -> None:
-        given = {}
-        for opt in options:
-            given[opt.name] = kwargs.get(_pyname(opt.name))
-        if command.argument:
-            given[command.argument.name] = kwargs.get(_pyname(command.argument.name))
-        from stepcalc.runner import run_command
+        given = {opt.name: kwargs.get(_pyname(opt.name)) for opt in declared}
+        if cmd.computing:
+            from stepcalc.runner import run_command
 
+            runner = run_command
+        else:
+            from stepcalc.spec import load
+
+            runner = load(cmd.calculator)
         try:
-            code = int(run_command(command, given))
+            code = int(runner(cmd, given))
         except BrokenPipeError:  # before Click turns it into exit 1
             _quiet_broken_pipe()
         raise typer.Exit(code)
 
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    callback.__name__ = command.name.replace("-", "_")
-    callback.__doc__ = command.help
-    app.command(name=command.name, help=command.help, epilog=command.epilog or None)(callback)
+    callback.__name__ = cmd.name.replace("-", "_")
+    callback.__doc__ = cmd.help
+    app.command(name=cmd.name, help=cmd.help, epilog=cmd.epilog or None)(callback)
 
 
 def register(only: str | None = None) -> None:
     """Add the commands to the app: just ``only`` when one is named (a faster start)."""
-    for module_name in COMMAND_MODULES:
-        if only is not None and module_name != only.replace("-", "_"):
-            continue
-        qualified = f"stepcalc.commands.{module_name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as exc:
-            if exc.name != qualified:
-                raise
-            continue  # a command still being written
-        if module.COMMAND.name not in _registered:
-            _registered.add(module.COMMAND.name)
-            _build(module.COMMAND)
+    for name in command_names():
+        if (only is None or name == only) and name not in _registered:
+            _registered.add(name)
+            _build(command(name))
 
 
 _registered: set[str] = set()
@@ -190,29 +120,49 @@ def _invoked(args: list[str]) -> str | None:
     for arg in args:
         if arg.startswith("-"):
             return None
-        return arg if arg.replace("-", "_") in COMMAND_MODULES else None
+        return arg if arg in command_names() else None
     return None
 
 
-def _usage_message(exc: BaseException) -> str | None:
-    """Click-style usage errors carry format_message(); give them as one line."""
-    formatter = getattr(exc, "format_message", None)
-    if formatter is None or not hasattr(exc, "exit_code"):
-        return None
-    message = " ".join(str(formatter()).split())
-    context = getattr(exc, "ctx", None)
-    command = getattr(getattr(context, "command", None), "name", None)
-    option = getattr(exc, "option_name", None)
-    if command is None and isinstance(option, str) and option.startswith("--"):
-        if "requires an argument" in message:
-            return f"{option}: needs a value"
-        return f"{option}: {message}"
-    if command and command != "stepcalc" and not message.startswith("--"):
-        message = f"{command}: {message}"
-    return message
+def _lang_first(args: list[str]) -> list[str]:
+    """``stepcalc --lang ko conv …`` works as ``stepcalc conv --lang ko …``."""
+    if len(args) >= 3 and args[0] == "--lang" and args[2] in command_names():
+        return [args[2], *args[:2], *args[3:]]
+    if len(args) >= 2 and args[0].startswith("--lang=") and args[1] in command_names():
+        return [args[1], args[0], *args[2:]]
+    return args
 
 
-_ARGS: list[str] | None = None
+def _usage_error(exc: BaseException) -> InputError | None:
+    """Click's usage errors as our own lines (so they are translated too)."""
+    kind = type(exc).__name__
+    option = getattr(exc, "option_name", None) or ""
+    if kind == "NoSuchOption":
+        possible = getattr(exc, "possibilities", None) or []
+        hint = ""
+        if possible:
+            from stepcalc.errors import Msg, either
+
+            hint = Msg("errors.did_you_mean", options=either(sorted(possible)))
+        return InputError(None, "no_such_option", option=option, hint=hint)
+    if kind == "BadOptionUsage" and "requires an argument" in str(exc):
+        return InputError(option, "needs_value")
+    if kind == "UsageError" and "No such command" in str(exc):
+        name = str(exc).split("'")[1] if "'" in str(exc) else str(exc)
+        return InputError(
+            None, "no_such_command", command=repr(name), valid=", ".join(command_names())
+        )
+    if kind == "UsageError" and "unexpected extra argument" in str(exc):
+        value = str(exc).split("(")[-1].rstrip(")")
+        return InputError(None, "extra_argument", value=value)
+    if kind == "MissingParameter":
+        param = getattr(exc, "param", None)
+        name = getattr(param, "name", "") or ""
+        return InputError(name.replace("opt_", "").upper(), "required")
+    return None
+
+
+_ARGS: list[str] = []
 
 
 def _lang(args: list[str]) -> str:
@@ -227,22 +177,23 @@ def _lang(args: list[str]) -> str:
             value = arg.split("=", 1)[1]
         if value is not None and value.strip().lower() in LANGS:
             return value.strip().lower()
-    return default_lang()
+    lang = default_lang()
+    return lang if lang in LANGS else "en"
 
 
 def main(argv: list[str] | None = None) -> None:
     global _ARGS, _FAST_EXIT
     _FAST_EXIT = argv is None  # a real process, not a call from Python (tests)
-    args = sys.argv[1:] if argv is None else argv
-    _ARGS = list(args)
+    args = _lang_first(list(sys.argv[1:] if argv is None else argv))
+    _ARGS = args
     if sys.stdout is None or sys.stderr is None:  # started with ``>&-`` or ``2>&-``
         _closed_streams()
     register(only=_invoked(args))
-    command = typer.main.get_command(app)
+    click_command = typer.main.get_command(app)
     try:
-        code = command.main(args=args, prog_name="stepcalc", standalone_mode=False)
-    except StepcalcError as exc:
-        _fail(exc.message)
+        code = click_command.main(args=args, prog_name="stepcalc", standalone_mode=False)
+    except InputError as exc:
+        _fail(exc)
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         _exit(130)
@@ -251,18 +202,20 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         _exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - usage errors of the vendored click
-        message = _usage_message(exc)
-        if message is None:
-            raise
-        _fail(message)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # bare ``stepcalc``: the help, as ``stepcalc --help`` lays it out
+            _exit(exc.exit_code)
+        error = _usage_error(exc)
+        if error is None:
+            if not hasattr(exc, "format_message"):
+                raise
+            error = InputError(" ".join(str(exc.format_message()).split()))
+        _fail(error)
     _exit(code if isinstance(code, int) else ExitStatus.OK)
 
 
-def _fail(message: str) -> None:
-    from stepcalc.i18n import translate_error
-
-    lang = _lang(sys.argv[1:] if _ARGS is None else _ARGS)
-    sys.stderr.write(f"error: {translate_error(message, lang)}\n")
+def _fail(error: InputError) -> None:
+    sys.stderr.write(f"error: {error.text(_lang(_ARGS))}\n")
     _exit(ExitStatus.BAD_INPUT)
 
 
@@ -272,7 +225,8 @@ def _exit(code: int) -> None:
     except BrokenPipeError:
         _quiet_broken_pipe()
     except OSError as exc:  # a full disk, a closed descriptor: say so once, cleanly
-        sys.stderr.write(f"error: cannot write the output ({exc.strerror or exc})\n")
+        error = InputError(None, "cannot_write", reason=exc.strerror or exc)
+        sys.stderr.write(f"error: {error.text(_lang(_ARGS))}\n")
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = ExitStatus.BAD_INPUT
     if _FAST_EXIT:  # everything is written: skip the slow teardown of every loaded module

@@ -25,9 +25,10 @@ from typing import Any
 
 from stepcalc import check, parse
 from stepcalc.errors import ExitStatus, StepcalcError
-from stepcalc.problem import Command, Problem
+from stepcalc.spec import Args, Command, command, merge, parse_args
 from stepcalc.render.common import fmt_inline, matrix_lines
-from stepcalc.trace import Ctx, Trace, plain
+from stepcalc.context import Ctx
+from stepcalc.trace import Trace, plain
 
 CONTRACT_ORDER = (
     "outsize", "params", "conv", "pool", "silu", "dropout", "optimizer", "yolo-toy",
@@ -108,7 +109,7 @@ def offered_topics() -> list[str]:
 
 
 def load_command(topic: str) -> Command:
-    return importlib.import_module(f"stepcalc.commands.{module_name(topic)}").COMMAND
+    return command(topic)
 
 
 def check_topic(topic: str | None) -> str:
@@ -143,7 +144,7 @@ class Solved:
     exercise: Exercise
     trace: Trace
     command: Command
-    problem: Problem
+    problem: Args
     lang: str
 
     def expected(self, quantity: str) -> Any:
@@ -152,17 +153,18 @@ class Solved:
     def judge(self, quantity: str, given: Any) -> dict[str, Any]:
         """The check item (``verdict`` correct / rounding / wrong) for one answer."""
 
-        def hand(k: int) -> dict[str, Any]:
-            return self.command.run(self.problem, Ctx(lang=self.lang, round_steps=k)).result
+        def rerun(ctx: Ctx) -> dict[str, Any]:
+            return self.command.calculate()(self.problem, ctx).result
 
-        return check.evaluate(self.trace.result, [(quantity, given)], hand=hand)["items"][0]
+        answers = [(quantity, given)]
+        return check.evaluate(self.trace.result, answers, rerun=rerun, ctx=Ctx(self.lang))["items"][0]
 
 
 def solve(exercise: Exercise, lang: str = "en") -> Solved:
-    command = load_command(exercise.topic)
-    problem = Problem.merge(command, dict(exercise.options), None, source="drill")
-    trace = command.run(problem, Ctx(lang=lang))
-    return Solved(exercise, trace, command, problem, lang)
+    spec = load_command(exercise.topic)
+    problem = parse_args(spec, merge(spec, {}, dict(exercise.options), "drill"))
+    trace = spec.calculate()(problem, Ctx(lang=lang))
+    return Solved(exercise, trace, spec, problem, lang)
 
 
 def command_line(exercise: Exercise) -> str | None:
@@ -1399,3 +1401,41 @@ def pool_problem(rng: random.Random, difficulty: str) -> Exercise:
     if grad_output:
         answer["grad_input"] = grad_input
     return Exercise("pool", options, tuple(answer), answer, intro="pool", facts=facts, shown=shown)
+
+
+def run(command, given: dict[str, Any]) -> int:
+    """``stepcalc drill TOPIC``: ask, write worksheets or print JSON."""
+    import os
+
+    from stepcalc.errors import ExitStatus
+    from stepcalc.i18n import default_lang
+    from stepcalc.spec import parse_args
+
+    args = parse_args(command, given)
+    topic = check_topic(args.topic)
+    seed, count, difficulty = args.seed, args.count, args.difficulty
+    worksheet, answers, file_format = args.worksheet, args.answers, args.format
+    if file_format and not (worksheet or answers):
+        raise StepcalcError("--format: only for --worksheet and --answers files")
+    if worksheet and not answers:
+        answers = key_path(worksheet)
+    if worksheet and answers and os.path.realpath(worksheet) == os.path.realpath(answers):
+        raise StepcalcError("--answers: must be a different file from --worksheet")
+    ctx = Ctx(lang=args.lang or default_lang(), ascii=args.ascii)
+    if seed is None:
+        seed = fresh_seed()
+    exercises = generate(topic, seed, count, difficulty)
+    if worksheet or answers:
+        files = sheets(exercises, ctx, topic, seed, difficulty, file_format or "markdown")
+        wanted = (("--worksheet", worksheet, "sheet"), ("--answers", answers, "key"))
+        write_whole([(opt, path, files[kind]) for opt, path, kind in wanted if path])
+    if args.json:
+        return print_json(exercises, ctx, topic, seed, difficulty)
+    replay = replay_command(topic, seed, count, difficulty)
+    show(ctx.t("drill.seed_line", seed=seed) + " · " + ctx.t("drill.replay", command=replay), ctx)
+    if worksheet or answers:
+        for path in (worksheet, answers):
+            if path:
+                show(ctx.t("drill.written", path=path), ctx)
+        return ExitStatus.OK
+    return interactive(exercises, ctx)

@@ -79,12 +79,17 @@ def parse_expression(
     text: str,
     option: str,
     variables: Iterable[str] | None = None,
-    functions: dict[str, int] | None = None,
+    functions: dict[str, int | None] | None = None,
+    limit: bool = True,
 ) -> Node:
-    """Parse ``text`` into a tree; every error names ``option``."""
+    """Parse ``text`` into a tree; every error names ``option``.
+
+    ``functions`` maps each allowed name to its number of arguments (None: any number).
+    ``limit`` False lifts the length limit of user text (for the package's own formulas).
+    """
     if not isinstance(text, str):
         raise StepcalcError(f"{option}: expected an expression")
-    if len(text) > limits.MAX_EXPRESSION_CHARS:
+    if limit and len(text) > limits.MAX_EXPRESSION_CHARS:
         raise StepcalcError(
             f"{option}: expression is longer than {limits.MAX_EXPRESSION_CHARS:,} characters"
         )
@@ -147,7 +152,7 @@ def constant_value(node: Node) -> float | None:
 
 class _Parser:
     def __init__(
-        self, text: str, option: str, variables: set[str] | None, functions: dict[str, int]
+        self, text: str, option: str, variables: set[str] | None, functions: dict[str, int | None]
     ):
         self.text = text
         self.option = option
@@ -281,7 +286,7 @@ class _Parser:
             self.take()
             args.append(self.sum())
         self.expect(")")
-        if len(args) != self.functions[name]:
+        if self.functions[name] is not None and len(args) != self.functions[name]:
             raise StepcalcError(
                 f"{self.option}: {name}() takes {self.functions[name]} argument(s), got {len(args)}"
             )

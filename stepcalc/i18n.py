@@ -15,8 +15,8 @@ LANGS = ("en", "ko")
 
 
 def default_lang() -> str:
-    lang = os.environ.get("STEPCALC_LANG", "en").strip().lower()
-    return lang if lang in LANGS else "en"
+    """``STEPCALC_LANG`` as set (the runner refuses a value that is not a language)."""
+    return os.environ.get("STEPCALC_LANG", "en").strip().lower() or "en"
 
 
 @cache
@@ -30,26 +30,3 @@ def t(key: str, lang: str = "en", **params: Any) -> str:
     english, korean = _catalog(topic)[name]
     text = korean if lang == "ko" and korean else english
     return text.format(**params) if params else text
-
-
-def translate_error(message: str, lang: str) -> str:
-    """An error line in the user's language: option and file labels kept, the rest translated.
-
-    The English text after each ``label: `` boundary is tried against the patterns of
-    ``stepcalc/messages/errors.py``; the first that matches the whole remainder wins.
-    """
-    import re
-
-    if lang != "ko":
-        return message
-    patterns = _catalog("errors")
-    pieces = message.split(": ")
-    for cut in range(len(pieces)):
-        prefix, tail = ": ".join(pieces[:cut]), ": ".join(pieces[cut:])
-        for pattern, korean in patterns.values():
-            match = re.fullmatch(pattern, tail)
-            if match:
-                groups = {k: v or "" for k, v in match.groupdict().items()}
-                text = korean.format(**groups)
-                return f"{prefix}: {text}" if prefix else text
-    return message

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stepcalc import limits
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError, Msg, either
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -46,7 +46,7 @@ def decimals_written(value: Any) -> int | None:
     return max(places, 0)
 
 
-def _shown(text: str, limit: int = 40) -> str:
+def _shown(text: Any, limit: int = 40) -> str:
     """A value as quoted in an error message, shortened when long."""
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
@@ -54,31 +54,31 @@ def _shown(text: str, limit: int = 40) -> str:
 def parse_scalar(text: Any, option: str) -> float:
     """``0.5``, ``-3``, ``1e-3`` or ``1/3``; finite only."""
     if isinstance(text, bool):
-        raise StepcalcError(f"{option}: expected a number, got {str(text).lower()}")
+        raise InputError(option, "expected_number", kind=_kind(text))
     if isinstance(text, int | float):
         try:
             value = float(text)
         except OverflowError:
-            raise StepcalcError(f"{option}: {str(text)[:20]}… is too large") from None
+            raise InputError(option, "too_large", value=str(text)[:20] + "…") from None
         if not math.isfinite(value):
-            raise StepcalcError(f"{option}: {text!r} is not a finite number")
+            raise InputError(option, "not_finite", value=repr(text))
         return text if isinstance(text, Written) else Written(value, repr(text))
     if not isinstance(text, str):
-        raise StepcalcError(f"{option}: expected a number, got {_kind(text)}")
+        raise InputError(option, "expected_number", kind=_kind(text))
     token = text.strip()
     if not token:
-        raise StepcalcError(f"{option}: empty value")
+        raise InputError(option, "empty_value")
     numerator, slash, denominator = token.partition("/")
     if slash:
         top = _number_token(numerator.strip(), option, token)
         bottom = _number_token(denominator.strip(), option, token)
         if bottom == 0:
-            raise StepcalcError(f"{option}: {_shown(token)} divides by zero")
+            raise InputError(option, "divides_zero", value=_shown(token))
         value = top / bottom
     else:
         value = _number_token(token, option, token)
     if not math.isfinite(value):
-        raise StepcalcError(f"{option}: {_shown(token)} is too large")
+        raise InputError(option, "too_large", value=_shown(token))
     return Written(value, token)
 
 
@@ -86,14 +86,14 @@ def _number_token(token: str, option: str, whole: str) -> float:
     if not _NUMBER.fullmatch(token):
         lowered = token.lower().lstrip("+-")
         if lowered in ("nan", "inf", "infinity"):
-            raise StepcalcError(f"{option}: {_shown(whole)} is not a finite number")
-        raise StepcalcError(f"{option}: {_shown(whole)} is not a number")
+            raise InputError(option, "not_finite", value=_shown(whole))
+        raise InputError(option, "not_number", value=_shown(whole))
     return float(token)
 
 
 def parse_int(text: Any, option: str, minimum: int | None = None) -> int:
     if isinstance(text, bool):
-        raise StepcalcError(f"{option}: expected a whole number, got {str(text).lower()}")
+        raise InputError(option, "expected_whole", kind=_kind(text))
     if isinstance(text, float) and not isinstance(text, Written) and text.is_integer():
         text = int(text)
     if isinstance(text, int):
@@ -101,14 +101,14 @@ def parse_int(text: Any, option: str, minimum: int | None = None) -> int:
     else:
         token = str(text).strip()
         if not re.fullmatch(r"[+-]?\d+", token):
-            raise StepcalcError(f"{option}: {token!r} is not a whole number")
+            raise InputError(option, "not_whole", value=_shown(token))
         if len(token.lstrip("+-")) > 12:
-            raise StepcalcError(f"{option}: {token} is too large")
+            raise InputError(option, "too_large", value=token)
         value = int(token)
     if minimum is not None and value < minimum:
-        raise StepcalcError(f"{option}: must be at least {minimum}, got {value}")
+        raise InputError(option, "at_least", minimum=minimum, value=value)
     if abs(value) > limits.MAX_DIMENSION and minimum is not None:
-        raise StepcalcError(f"{option}: {value} is above the limit of {limits.MAX_DIMENSION:,}")
+        raise InputError(option, "above_limit", value=value, limit=f"{limits.MAX_DIMENSION:,}")
     return value
 
 
@@ -123,12 +123,11 @@ def parse_int_list(
     else:
         token = str(text).strip()
         if not token:
-            raise StepcalcError(f"{option}: empty value")
+            raise InputError(option, "empty_value")
         items = [part for part in re.split(r"[\s,]+", token) if part]
     values = [parse_int(item, option, minimum) for item in items]
     if length is not None and len(values) not in length:
-        wanted = " or ".join(str(n) for n in length)
-        raise StepcalcError(f"{option}: expected {wanted} numbers, got {len(values)}")
+        raise InputError(option, "expected_count", wanted=either(length), count=len(values))
     return values
 
 
@@ -137,7 +136,7 @@ def parse_vector(text: Any, option: str) -> list[float]:
     if not isinstance(nested, list):
         return [nested]
     if any(isinstance(item, list) for item in nested):
-        raise StepcalcError(f"{option}: expected a vector, got a matrix")
+        raise InputError(option, "expected_vector")
     return nested
 
 
@@ -151,24 +150,24 @@ def parse_nested(text: Any, option: str) -> Any:
     if isinstance(text, int | float) or isinstance(text, bool):
         return parse_scalar(text, option)
     if not isinstance(text, str):
-        raise StepcalcError(f"{option}: expected numbers, got {_kind(text)}")
+        raise InputError(option, "expected_numbers", kind=_kind(text))
     if len(text) > limits.MAX_TEXT_CHARS:
-        raise StepcalcError(f"{option}: value is longer than {limits.MAX_TEXT_CHARS:,} characters")
+        raise InputError(option, "too_long", limit=f"{limits.MAX_TEXT_CHARS:,}")
     if len(text) > limits.MAX_TENSOR_ELEMENTS:  # count the numbers before parsing them
         _check_count(len(re.findall(r"[^\s,;|\[\]]+", text)), option)
     source = text.strip()
     if not source:
-        raise StepcalcError(f"{option}: empty value")
+        raise InputError(option, "empty_value")
     if source.startswith("["):
         nested = _from_json(source, option)
     elif "||" in source:
-        nested = [_channels(block, option, f"filter {i}") for i, block in _parts(source, "||")]
+        nested = [_channels(block, option, (("filter", i),)) for i, block in _parts(source, "||")]
     elif "|" in source:
-        nested = _channels(source, option, "")
+        nested = _channels(source, option, ())
     elif ";" in source:
-        nested = _matrix(source, option, "")
+        nested = _matrix(source, option, ())
     else:
-        nested = _row(source, option, "")
+        nested = _row(source, option, ())
         if len(nested) == 1 and not re.search(r"[\s,]", source):
             nested = nested[0]
     _shape(nested, option)
@@ -186,8 +185,8 @@ def _leaves(items: Any, depth: int = 0) -> int:
 
 def _check_count(count: int, option: str) -> None:
     if count > limits.MAX_TENSOR_ELEMENTS:
-        raise StepcalcError(
-            f"{option}: {count:,} elements is above the limit of {limits.MAX_TENSOR_ELEMENTS:,}"
+        raise InputError(
+            option, "too_many", count=f"{count:,}", limit=f"{limits.MAX_TENSOR_ELEMENTS:,}"
         )
 
 
@@ -206,10 +205,8 @@ def parse_tensor(text: Any, option: str, ndim: tuple[int, ...] | None = None):
     nested = parse_nested(text, option)
     array = np.array(nested, dtype=float)
     if ndim is not None and array.ndim not in ndim:
-        wanted = " or ".join(f"{n}-D" for n in ndim)
-        raise StepcalcError(
-            f"{option}: expected a {wanted} tensor, got shape {format_shape(array.shape)}"
-        )
+        wanted = either(tuple(f"{n}-D" for n in ndim))
+        raise InputError(option, "expected_ndim", wanted=wanted, shape=format_shape(array.shape))
     return array
 
 
@@ -221,84 +218,87 @@ def _parts(text: str, separator: str):
     yield from enumerate(text.split(separator), start=1)
 
 
-def _channels(text: str, option: str, where: str) -> list:
+def _place(where: tuple[tuple[str, int], ...]) -> Msg:
+    """Where in a tensor, each level translated: filter 1 channel 2 row 3."""
+    return Msg("errors.join", parts=[Msg(f"errors.at_{kind}", n=n) for kind, n in where])
+
+
+def _channels(text: str, option: str, where: tuple) -> list:
     channels = []
     for index, part in _parts(text, "|"):
-        label = f"{where} channel {index}".strip()
         if not part.strip():
-            raise StepcalcError(f"{option}: {label} is empty")
-        channels.append(_matrix(part, option, label))
+            raise InputError(option, "empty_in", place=_place((*where, ("channel", index))))
+        channels.append(_matrix(part, option, (*where, ("channel", index))))
     first = shape_of(channels[0])
     for index, channel in enumerate(channels[1:], start=2):
         if shape_of(channel) != first:
-            raise StepcalcError(
-                f"{option}: {where} channel {index} has shape {format_shape(shape_of(channel))}, "
-                f"channel 1 has {format_shape(first)}".replace("  ", " ")
+            raise InputError(
+                option,
+                "channel_shape",
+                place=_place(where),
+                a=index,
+                shape=format_shape(shape_of(channel)),
+                first=format_shape(first),
             )
     return channels
 
 
-def _matrix(text: str, option: str, where: str) -> list:
+def _matrix(text: str, option: str, where: tuple) -> list:
     rows = []
     for index, part in _parts(text, ";"):
-        label = f"{where} row {index}".strip()
         if not part.strip():
-            raise StepcalcError(f"{option}: {label} is empty")
-        rows.append(_row(part, option, label))
+            raise InputError(option, "empty_in", place=_place((*where, ("row", index))))
+        rows.append(_row(part, option, (*where, ("row", index))))
     for index, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):
-            prefix = f"{where} " if where else ""
-            raise StepcalcError(
-                f"{option}: {prefix}row {index} has {len(row)} numbers, row 1 has {len(rows[0])}"
+            raise InputError(
+                option, "ragged", place=_place(where), a=index, n=len(row), m=len(rows[0])
             )
     return rows
 
 
-def _row(text: str, option: str, where: str) -> list:
+def _row(text: str, option: str, where: tuple) -> list:
     if re.search(r",\s*,|^\s*,|,\s*$", text):
-        place = f" in {where}" if where else ""
-        raise StepcalcError(f"{option}: empty value{place}")
+        if where:
+            raise InputError(option, "empty_value_in", place=_place(where))
+        raise InputError(option, "empty_value")
     tokens = [token for token in re.split(r"[\s,]+", text.strip()) if token]
     if not tokens:
-        raise StepcalcError(f"{option}: empty value")
+        raise InputError(option, "empty_value")
     return [parse_scalar(token, option) for token in tokens]
 
 
 def _from_json(source: str, option: str) -> Any:
     def reject_constant(name: str) -> None:
-        raise StepcalcError(f"{option}: {name} is not a finite number")
+        raise InputError(option, "not_finite", value=name)
 
     try:
         data = json.loads(source, parse_constant=reject_constant)
-    except StepcalcError:
+    except InputError:
         raise
     except RecursionError:
-        raise StepcalcError(f"{option}: nested too deeply") from None
+        raise InputError(option, "too_deep") from None
     except ValueError as exc:
         reason = getattr(exc, "msg", "a number has too many digits")
-        raise StepcalcError(f"{option}: not a valid JSON list ({reason})") from None
+        raise InputError(option, "not_json_list", reason=reason) from None
     if not isinstance(data, list):
-        raise StepcalcError(f"{option}: expected a JSON list")
+        raise InputError(option, "expected_json_list")
     return _from_list(data, option, depth=1)
 
 
 def _from_list(items: list, option: str, depth: int) -> list:
     if depth > limits.MAX_NESTING:
-        raise StepcalcError(f"{option}: nested deeper than {limits.MAX_NESTING} levels")
+        raise InputError(option, "deeper_than", n=limits.MAX_NESTING)
     if not items:
-        raise StepcalcError(f"{option}: empty list")
+        raise InputError(option, "empty_list")
     out = []
     for item in items:
         if isinstance(item, list | tuple):
             out.append(_from_list(list(item), option, depth + 1))
-        elif isinstance(item, str) and "/" in item:
-            out.append(parse_scalar(item, option))
-        elif isinstance(item, int | float) and not isinstance(item, bool):
-            out.append(parse_scalar(item, option))
-        elif isinstance(item, str):
+        elif isinstance(item, str) or (isinstance(item, int | float) and not isinstance(item, bool)):
             out.append(parse_scalar(item, option))
         else:
-            raise StepcalcError(f"{option}: expected a number, got {_kind(item)}")
+            raise InputError(option, "expected_number", kind=_kind(item))
     return out
 
 
@@ -308,46 +308,53 @@ def _shape(nested: Any, option: str) -> tuple[int, ...]:
         return ()
     kinds = {isinstance(item, list) for item in nested}
     if len(kinds) > 1:
-        raise StepcalcError(f"{option}: mixes numbers and lists at the same level")
+        raise InputError(option, "mixed_levels")
     if kinds == {True}:
         shapes = [_shape(item, option) for item in nested]
         for index, shape in enumerate(shapes[1:], start=2):
             if shape != shapes[0]:
                 if len(shape) == 1 and len(shapes[0]) == 1:
-                    raise StepcalcError(
-                        f"{option}: row {index} has {shape[0]} numbers, row 1 has {shapes[0][0]}"
+                    raise InputError(
+                        option, "ragged", place=_place(()), a=index, n=shape[0], m=shapes[0][0]
                     )
-                raise StepcalcError(
-                    f"{option}: item {index} has shape {format_shape(shape)}, "
-                    f"item 1 has {format_shape(shapes[0])}"
+                raise InputError(
+                    option,
+                    "item_shape",
+                    a=index,
+                    shape=format_shape(shape),
+                    first=format_shape(shapes[0]),
                 )
         shape = (len(nested), *shapes[0])
     else:
         shape = (len(nested),)
     if math.prod(shape) > limits.MAX_TENSOR_ELEMENTS:
-        raise StepcalcError(
-            f"{option}: {math.prod(shape):,} elements is above the limit of "
-            f"{limits.MAX_TENSOR_ELEMENTS:,}"
+        raise InputError(
+            option,
+            "too_many",
+            count=f"{math.prod(shape):,}",
+            limit=f"{limits.MAX_TENSOR_ELEMENTS:,}",
         )
     return shape
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Msg:
+    if isinstance(value, bool):
+        return Msg("errors.kind_value", value=str(value).lower())
     if value is None:
-        return "nothing"
+        return Msg("errors.kind_nothing")
     if isinstance(value, dict):
-        return "a mapping"
+        return Msg("errors.kind_mapping")
     if isinstance(value, list | tuple):
-        return "a list"
+        return Msg("errors.kind_list")
     if isinstance(value, str):
-        return f"text {value!r}"
-    return type(value).__name__
+        return Msg("errors.kind_text", value=_shown(value))
+    return Msg("errors.kind_value", value=type(value).__name__)
 
 
 def parse_choice(text: Any, option: str, choices: tuple[str, ...]) -> str:
     token = str(text).strip().lower()
     if token not in choices:
-        raise StepcalcError(f"{option}: {text!r} is not one of {', '.join(choices)}")
+        raise InputError(option, "not_one_of", value=_shown(text), choices=", ".join(choices))
     return token
 
 
@@ -359,7 +366,7 @@ def parse_bool(value: Any, option: str) -> bool:
         return True
     if token in ("false", "no", "off", "0"):
         return False
-    raise StepcalcError(f"{option}: {value!r} is not true or false")
+    raise InputError(option, "not_bool", value=_shown(value))
 
 
 # ---------------------------------------------------------------------------- files
@@ -368,50 +375,53 @@ def parse_bool(value: Any, option: str) -> bool:
 def read_text(path: str, option: str) -> tuple[str, str]:
     """Read a problem or answer file (``-`` is stdin); return (label, text)."""
     label = "stdin" if path == "-" else path
+    limit = f"{limits.MAX_FILE_BYTES:,}"
     try:
         if path == "-":
             text = sys.stdin.read(limits.MAX_FILE_BYTES + 1)
         else:
             file = Path(path)
             if file.is_dir():
-                raise StepcalcError(f"{option}: {path} is a directory")
+                raise InputError(option, "is_directory", path=path)
             if file.stat().st_size > limits.MAX_FILE_BYTES:
-                raise StepcalcError(
-                    f"{option}: {path} is larger than {limits.MAX_FILE_BYTES:,} bytes"
-                )
+                raise InputError(option, "file_too_large", path=path, limit=limit)
             text = file.read_text(encoding="utf-8")
-    except StepcalcError:
+    except InputError:
         raise
     except FileNotFoundError:
-        raise StepcalcError(f"{option}: {path}: no such file") from None
+        raise InputError(option, "no_such_file", path=path) from None
     except PermissionError:
-        raise StepcalcError(f"{option}: {path}: permission denied") from None
+        raise InputError(option, "permission_denied", path=path) from None
     except UnicodeDecodeError:
-        raise StepcalcError(f"{option}: {label}: not UTF-8 text") from None
+        raise InputError(option, "not_utf8", path=label) from None
     except OSError as exc:
-        raise StepcalcError(f"{option}: {path}: cannot be read ({exc.strerror})") from None
+        raise InputError(option, "unreadable", path=path, reason=exc.strerror) from None
     if len(text) > limits.MAX_FILE_BYTES:
-        raise StepcalcError(f"{option}: {label} is larger than {limits.MAX_FILE_BYTES:,} bytes")
+        raise InputError(option, "file_too_large", path=label, limit=limit)
     return label, text
 
 
 def load_mapping(path: str, option: str) -> dict[str, Any]:
     """Load a YAML or JSON mapping safely: no tags, no duplicate keys, few aliases."""
     label, text = read_text(path, option)
-    data = _load_json_object(text, f"{option}: {label}")
+    data = _load_json_object(text, option, label)
     if data is None:
-        data = load_yaml_text(text, f"{option}: {label}")
+        data = load_yaml_text(text, option, label)
     if data is None:
-        raise StepcalcError(f"{option}: {label} is empty")
+        raise InputError(option, "file_empty", path=label)
     if not isinstance(data, dict):
-        raise StepcalcError(f"{option}: {label} must be a mapping of keys to values")
+        raise InputError(option, "not_mapping", path=label)
     for key in data:
         if not isinstance(key, str):
-            raise StepcalcError(f"{option}: {label}: key {key!r} is not text")
+            raise InputError(option, "key_not_text", path=label, key=repr(key))
     return data
 
 
-def _load_json_object(text: str, where: str) -> dict[str, Any] | None:
+def _in_file(option: str, label: str, code: str, **values: Any) -> InputError:
+    return InputError(option, "in_file", path=label, problem=Msg(f"errors.{code}", **values))
+
+
+def _load_json_object(text: str, option: str, label: str) -> dict[str, Any] | None:
     """The fast path for JSON files (YAML's pure-Python reader is slow on big tensors).
 
     None when the text is not a JSON object, so that the YAML reader gets it."""
@@ -422,57 +432,56 @@ def _load_json_object(text: str, where: str) -> dict[str, Any] | None:
         mapping: dict[str, Any] = {}
         for key, value in items:
             if key in mapping:
-                raise StepcalcError(f"{where}: duplicate key {key!r}")
+                raise _in_file(option, label, "duplicate_key", key=repr(key), line="")
             mapping[key] = value
         return mapping
 
     def reject(name: str) -> None:
-        raise StepcalcError(f"{where}: {name} is not a finite number")
+        raise _in_file(option, label, "not_finite", value=name)
 
     def number(token: str) -> float:
         value = float(token)
         if not math.isfinite(value):
-            raise StepcalcError(f"{where}: {token} is too large")
+            raise _in_file(option, label, "too_large", value=token)
         return Written(value, token)
 
     try:
         return json.loads(text, object_pairs_hook=pairs, parse_constant=reject, parse_float=number)
-    except StepcalcError:
+    except InputError:
         raise
     except RecursionError:
-        raise StepcalcError(f"{where}: nested too deeply") from None
+        raise _in_file(option, label, "too_deep") from None
     except ValueError:
         return None
 
 
-def load_yaml_text(text: str, where: str) -> Any:
+def load_yaml_text(text: str, option: str, label: str) -> Any:
     import yaml
 
     if _flow_depth(text) > limits.MAX_FILE_NESTING:
-        raise StepcalcError(f"{where}: nested deeper than {limits.MAX_FILE_NESTING} levels")
-
+        raise _in_file(option, label, "deeper_than", n=limits.MAX_FILE_NESTING)
     try:
         loader = _strict_loader()(text)
     except yaml.YAMLError as exc:  # the reader rejects control characters at once
         problem = getattr(exc, "problem", None) or str(exc).split(":")[0]
-        raise StepcalcError(f"{where}: {problem}") from None
+        raise _in_file(option, label, "yaml", problem=problem, line="") from None
     try:
         return loader.get_single_data()
-    except StepcalcError as exc:
-        raise StepcalcError(f"{where}: {exc.message}") from None
+    except InputError as exc:
+        raise InputError(option, "in_file", path=label, problem=exc.msg) from None
     except yaml.constructor.ConstructorError as exc:
         problem = exc.problem or "cannot be read"
         if "could not determine a constructor" in problem:
             tag = problem.split("tag", 1)[-1].strip(" '!")
-            problem = f"tag !{tag} is not allowed"
-        raise StepcalcError(f"{where}: {problem}{_line(exc)}") from None
+            raise _in_file(option, label, "yaml_tag", tag=f"!{tag}", line=_line(exc)) from None
+        raise _in_file(option, label, "yaml", problem=problem, line=_line(exc)) from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "is not valid YAML"
-        raise StepcalcError(f"{where}: {problem}{_line(exc)}") from None
+        raise _in_file(option, label, "yaml", problem=problem, line=_line(exc)) from None
     except RecursionError:
-        raise StepcalcError(f"{where}: nested too deeply") from None
+        raise _in_file(option, label, "too_deep") from None
     except ValueError:  # an integer longer than Python converts (int_max_str_digits)
-        raise StepcalcError(f"{where}: a number has too many digits") from None
+        raise _in_file(option, label, "too_many_digits") from None
     finally:
         loader.dispose()
 
@@ -488,9 +497,9 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
-def _line(exc: Any) -> str:
+def _line(exc: Any) -> Any:
     mark = getattr(exc, "problem_mark", None)
-    return f" (line {mark.line + 1})" if mark is not None else ""
+    return Msg("errors.at_line", n=mark.line + 1) if mark is not None else ""
 
 
 _LOADER = None
@@ -502,6 +511,9 @@ def _strict_loader():
         return _LOADER
     import yaml
 
+    def line(node) -> Msg:
+        return Msg("errors.at_line", n=node.start_mark.line + 1)
+
     class StrictLoader(yaml.SafeLoader):
         aliases_seen = 0
 
@@ -509,7 +521,7 @@ def _strict_loader():
             if self.check_event(yaml.AliasEvent):
                 self.aliases_seen += 1
                 if self.aliases_seen > limits.MAX_YAML_ALIASES:
-                    raise StepcalcError(f"more than {limits.MAX_YAML_ALIASES} YAML aliases")
+                    raise InputError(None, "yaml_aliases", n=limits.MAX_YAML_ALIASES)
             return super().compose_node(parent, index)
 
         def construct_mapping(self, node, deep=False):
@@ -520,22 +532,16 @@ def _strict_loader():
                     duplicate = key in seen
                     seen.add(key)
                 except TypeError:
-                    raise StepcalcError(
-                        f"a key is not text (line {key_node.start_mark.line + 1})"
-                    ) from None
+                    raise InputError(None, "key_not_text_at", line=line(key_node)) from None
                 if duplicate:
-                    raise StepcalcError(
-                        f"duplicate key {key!r} (line {key_node.start_mark.line + 1})"
-                    )
+                    raise InputError(None, "duplicate_key", key=repr(key), line=line(key_node))
             return super().construct_mapping(node, deep=deep)
 
         def construct_yaml_float(self, node):
             text = self.construct_scalar(node)
             value = super().construct_yaml_float(node)
             if not math.isfinite(value):
-                raise StepcalcError(
-                    f"{text!r} is not a finite number (line {node.start_mark.line + 1})"
-                )
+                raise InputError(None, "not_finite_at", value=repr(text), line=line(node))
             return Written(value, text)
 
     StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
@@ -546,7 +552,7 @@ def _strict_loader():
 def parse_expectation(item: str) -> tuple[str, Any]:
     quantity, equals, value = item.partition("=")
     if not equals or not quantity.strip():
-        raise StepcalcError(f"--expect: {item!r} is not QUANTITY=VALUE")
+        raise InputError("expect", "not_quantity_value", value=_shown(item))
     if not value.strip():
-        raise StepcalcError(f"--expect: {quantity.strip()} has no value")
+        raise InputError("expect", "no_value", quantity=quantity.strip())
     return quantity.strip(), value.strip()

@@ -1,4 +1,4 @@
-"""One run of a computing command: merge the problem, compute, check, render, exit code."""
+"""One run of a computing command: merge the problem, parse it, compute, check, render."""
 
 from __future__ import annotations
 
@@ -8,107 +8,104 @@ import warnings
 from typing import Any
 
 from stepcalc import parse
-from stepcalc.errors import ExitStatus, StepcalcError
+from stepcalc.context import Ctx
+from stepcalc.errors import ExitStatus, InputError
 from stepcalc.i18n import LANGS, default_lang
-from stepcalc.problem import Command, Problem
-from stepcalc.render import FORMATS, View, emit
-from stepcalc.trace import Ctx
+from stepcalc.render import View, emit
+from stepcalc.spec import COMMON, IN_FILE, Args, Command, merge, parse_args
+from stepcalc.trace import PHASES, Trace
 
-COMMON_KEYS = (
-    "format",
-    "json",
-    "decimals",
-    "round-steps",
-    "from",
-    "check",
-    "expect",
-    "tol",
-    "lang",
-    "ascii",
-)
+COMMON_NAMES = tuple(opt.name for opt in COMMON)
 
 
 def run_command(command: Command, given: dict[str, Any]) -> int:
     try:
         return _run(command, given)
-    except StepcalcError:
-        raise
-    except (KeyboardInterrupt, BrokenPipeError, SystemExit):
+    except (InputError, KeyboardInterrupt, BrokenPipeError, SystemExit):
         raise
     except MemoryError:
-        raise StepcalcError(f"{command.name}: the problem is too large for memory") from None
+        raise InputError(None, "too_big_memory", command=command.name) from None
     except OSError as exc:  # writing the output failed (a full disk …); reading is checked
-        raise StepcalcError(f"{command.name}: cannot write the output ({exc.strerror})") from None
+        raise InputError(None, "cannot_write", reason=exc.strerror) from None
     except Exception as exc:
         if os.environ.get("STEPCALC_DEBUG"):
             raise
-        raise StepcalcError(
-            f"{command.name}: internal error ({type(exc).__name__}: {exc}); please report it"
-        ) from None
+        what = f"{type(exc).__name__}: {exc}"
+        raise InputError(None, "internal", command=command.name, what=what) from None
 
 
 def _run(command: Command, given: dict[str, Any]) -> int:
     warnings.simplefilter("ignore", RuntimeWarning)
-    if not command.computing:
-        return command.run(given)
-    file_values = None
-    source = ""
-    if given.get("from"):
-        source = given["from"]
-        file_values = parse.load_mapping(source, "--from")
-        source = "stdin" if source == "-" else source
+    line = {name: value for name, value in given.items() if name not in COMMON_NAMES}
+    common = {name: given.get(name) for name in COMMON_NAMES}
+    file_values, source = None, ""
+    if common["from"]:
+        source = "stdin" if common["from"] == "-" else common["from"]
+        file_values = parse.load_mapping(common["from"], "from")
         for key in list(file_values):
-            if key.replace("_", "-") in COMMON_KEYS and key not in (
-                "round-steps",
-                "round_steps",
-                "decimals",
-                "lang",
-            ):
-                raise StepcalcError(f"--from: {source}: {key!r} belongs on the command line")
-    problem = Problem.merge(command, given, file_values, source)
-    view, ctx = options(problem)
-    trace = command.run(problem, ctx)
+            name = key.replace("_", "-")
+            if name in COMMON_NAMES:
+                if name not in IN_FILE:
+                    raise InputError("from", "belongs_on_line", path=source, key=repr(key))
+                value = file_values.pop(key)
+                if common.get(name) is None:
+                    common[name] = value
+    settings = parse_args(_common(command), common)
+    view, ctx = _view(settings, command)
+    args = parse_args(command, merge(command, line, file_values, source))
+    trace = command.calculate()(args, ctx)
     if ctx.round_steps is not None:
         trace.notes.insert(0, ctx.t("core.hand_mode", n=ctx.round_steps))
-    exit_code = ExitStatus.OK
-    if problem.has("check") or problem.has("expect"):
-        from stepcalc import check  # only when answers are checked: a faster start
-
-        answers = check.load_answers(problem.text("check"), problem.raw("expect"))
-        tol = problem.scalar("tol")
-        if tol is not None and tol < 0:
-            raise StepcalcError("--tol: must not be negative")
-
-        def rerun(hand_ctx: Ctx) -> dict[str, Any]:
-            return command.run(problem, hand_ctx).result
-
-        trace.check = check.evaluate(trace.result, answers, tol=tol, rerun=rerun, ctx=ctx)
-        _point_to_steps(trace)
-        if not trace.check["ok"]:
-            exit_code = ExitStatus.CHECK_FAILED
+    code = ExitStatus.OK
+    if settings.check or settings.expect:
+        code = _check(command, args, trace, settings, ctx)
+    if settings.only:
+        select(trace, settings.only)
     sys.stdout.write(emit(trace, view))
-    return exit_code
+    return code
 
 
-def options(problem: Problem) -> tuple[View, Ctx]:
-    fmt = problem.choice("format", FORMATS) or "table"
-    if problem.flag("json"):
-        fmt = "json"
-    decimals = problem.int("decimals", minimum=0, default=4)
-    if decimals > 15:
-        raise StepcalcError("--decimals: at most 15")
-    round_steps = problem.int("round-steps", minimum=0)
-    if round_steps is not None and round_steps > 15:
-        raise StepcalcError("--round-steps: at most 15")
-    lang = problem.choice("lang", LANGS) or default_lang()
-    ascii_only = problem.flag("ascii")
-    if problem.has("tol"):
-        problem.scalar("tol")  # a bad --tol is an error even when nothing is checked
-    view = View(format=fmt, decimals=decimals, ascii=ascii_only, lang=lang)
-    return view, Ctx(lang=lang, round_steps=round_steps, ascii=ascii_only)
+def _common(command: Command) -> Command:
+    return Command(command.name, "", COMMON, "")
 
 
-def _point_to_steps(trace) -> None:
+def _view(settings: Args, command: Command) -> tuple[View, Ctx]:
+    fmt = "json" if settings.json else settings.format
+    if fmt not in command.formats:
+        raise InputError("format", "dot_only", command=command.name)
+    lang = settings.lang or default_lang()
+    if lang not in LANGS:
+        raise InputError(None, "bad_lang_env", value=lang, choices=", ".join(LANGS))
+    view = View(format=fmt, decimals=settings.decimals, ascii=settings.ascii, lang=lang)
+    return view, Ctx(lang=lang, round_steps=settings["round-steps"], ascii=settings.ascii)
+
+
+def _check(command: Command, args: Args, trace: Trace, settings: Args, ctx: Ctx) -> int:
+    from stepcalc import check  # only when answers are checked: a faster start
+
+    answers = check.load_answers(settings.check, settings.expect)
+
+    def rerun(hand_ctx: Ctx) -> dict[str, Any]:
+        return command.calculate()(args, hand_ctx).result
+
+    trace.check = check.evaluate(
+        trace.result, answers, tol=settings.tol, rerun=rerun, ctx=ctx, sig=settings.sig
+    )
+    _point_to_steps(trace)
+    return ExitStatus.OK if trace.check["ok"] else ExitStatus.CHECK_FAILED
+
+
+def select(trace: Trace, only: list[str]) -> None:
+    """Keep the steps ``--only`` names: phases, step names or result keys."""
+    wanted = {part.strip() for item in only for part in str(item).split(",") if part.strip()}
+    names = list(PHASES) + list(dict.fromkeys(s.name for s in trace.steps if s.name))
+    for name in sorted(wanted):
+        if name not in names:
+            raise InputError("only", "unknown_part", name=repr(name), valid=", ".join(names))
+    trace.steps = [s for s in trace.steps if s.phase in wanted or s.name in wanted]
+
+
+def _point_to_steps(trace: Trace) -> None:
     """A wrong answer names the step that works out the quantity, so the student can look."""
     import re
 

@@ -1,100 +1,13 @@
-"""Everything SymPy: re-evaluating step formulas, LaTeX of formulas, symbolic derivatives.
+"""Everything SymPy: symbolic derivatives of activations and of user expressions.
 
-The only module that imports SymPy, and only inside functions. Formulas handled here are
-the ones stepcalc writes itself; user text never reaches ``parse_expr``.
+The only module that imports SymPy, and only inside functions. User text never reaches
+``parse_expr``: expressions arrive as trees of ``stepcalc.expr``.
 """
 
 from __future__ import annotations
 
-import importlib
-import keyword
-import pkgutil
 from functools import cache
 from typing import Any
-
-
-@cache
-def step_functions() -> dict[str, Any]:
-    """NumPy implementations of the named functions step formulas may use.
-
-    Each calculator module may export ``FORMULA_FUNCTIONS = {name: callable}``
-    (``corr2d``, ``rot180``, ``sigmoid`` …); they are collected here.
-    """
-    import stepcalc.calc as calc_package
-
-    functions: dict[str, Any] = {}
-    for module_info in pkgutil.iter_modules(calc_package.__path__):
-        module = importlib.import_module(f"stepcalc.calc.{module_info.name}")
-        functions.update(getattr(module, "FORMULA_FUNCTIONS", {}))
-    return functions
-
-
-def _parse(formula: str, names: list[str]):
-    import sympy
-    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
-
-    local: dict[str, Any] = {name: sympy.Symbol(name) for name in names}
-    for name in step_functions():
-        local.setdefault(name, sympy.Function(name))
-    for name in names:
-        if keyword.iskeyword(name):
-            raise ValueError(f"input name {name!r} is a Python keyword")
-    return parse_expr(
-        formula, local_dict=local, transformations=standard_transformations, evaluate=False
-    )
-
-
-def evaluate_formula(formula: str, inputs: dict[str, Any]) -> Any:
-    """Put the inputs into a step's formula and compute it in float64 (NumPy)."""
-    import numpy as np
-    import sympy
-
-    names = list(inputs)
-    expression = _parse(formula, names)
-    function = sympy.lambdify(
-        [sympy.Symbol(name) for name in names],
-        expression,
-        modules=[step_functions(), np],
-    )
-    arguments = [np.asarray(value, dtype=float) for value in inputs.values()]
-    with np.errstate(all="ignore"):
-        return function(*arguments)
-
-
-def evaluate_step(step) -> Any:
-    return evaluate_formula(step.formula, step.inputs)
-
-
-def formula_latex(formula: str) -> str:
-    import sympy
-
-    try:
-        return sympy.latex(_parse(formula, _identifiers(formula)))
-    except Exception:  # noqa: BLE001 - a formula SymPy cannot typeset is shown as text
-        return r"\text{" + formula.replace("_", r"\_") + "}"
-
-
-def substituted_latex(formula: str, inputs: dict[str, Any], decimals: int) -> str:
-    """The formula with scalar inputs put in, typeset without simplifying."""
-    import re
-
-    from stepcalc.render.common import substitute
-
-    text = substitute(formula, inputs, decimals, ascii_only=True)
-    text = re.sub(r"\*\*\s*(\([^()]*\)|[^\s*+/()-]+)", r"^{\1}", text)
-    text = re.sub(
-        r"[A-Za-z_][A-Za-z0-9_]*",
-        lambda m: r"\mathrm{" + m.group(0).replace("_", r"\_") + "}",
-        text,
-    )
-    return text.replace("*", r" \cdot ")
-
-
-def _identifiers(formula: str) -> list[str]:
-    import re
-
-    names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b(?!\s*\()", formula))
-    return sorted(names - set(step_functions()))
 
 
 def expression_to_sympy(node):

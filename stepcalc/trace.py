@@ -1,8 +1,6 @@
 """The one data model: every calculator returns a Trace, every renderer takes one.
 
-A Step records one intermediate quantity: the rule that produced it as a SymPy-syntax
-``formula`` over named ``inputs``, and its ``value``. Putting the inputs into the formula
-must give the value; ``stepcalc.symbolic.evaluate_step`` checks exactly that.
+Imports nothing of the package, so every module may use it.
 """
 
 from __future__ import annotations
@@ -16,22 +14,30 @@ PHASES = ("forward", "backward", "update")
 
 @dataclass
 class Step:
+    """One worked step: ``symbol = formula``, the formula's operands, and its value.
+
+    The value is the formula put to the operands (``stepcalc.formula.Work`` computes it so);
+    every format writes the rule, the numbers and the value from these fields alone.
+    """
+
     phase: str
     title: str
     formula: str
+    """SymPy-syntax right-hand side over the operand names."""
+    operands: dict[str, Any]
     value: Any
-    inputs: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
-    rule: str | None = None
-    """Display form of the general rule (e.g. ``β₁·m + (1 − β₁)·g``); default: the formula."""
+    symbol: str = ""
+    """The quantity on the left (``dL_dW_conv2``); empty when the step only shows a value."""
     key: str | None = None
     """The result quantity this step produces, when it produces one."""
-    verify: bool = True
-    """False only for steps whose formula is a description, not an expression."""
+    note: str = ""
+    name: str = ""
+    """What ``--only`` calls this step (default: its key, else its symbol)."""
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
             raise ValueError(f"unknown phase {self.phase!r}")
+        self.name = self.name or self.key or self.symbol
 
 
 @dataclass
@@ -111,26 +117,6 @@ def round_on_paper(value: Any, decimals: int) -> Any:
     return np.array(flat, dtype=float).reshape(array.shape)
 
 
-@dataclass
-class Ctx:
-    """What every calculator needs beyond its numbers: the language and the hand-rounding mode."""
-
-    lang: str = "en"
-    round_steps: int | None = None
-    ascii: bool = False
-
-    def t(self, key: str, **params: Any) -> str:
-        from stepcalc.i18n import t
-
-        return t(key, self.lang, **params)
-
-    def r(self, value: Any) -> Any:
-        """Round an intermediate the way a student on paper would, in hand mode only."""
-        if self.round_steps is None:
-            return value
-        return round_on_paper(value, self.round_steps)
-
-
 def plain(value: Any) -> Any:
     """Plain JSON-able Python: arrays to nested lists, NaN and infinities to None, -0.0 to 0.0."""
     if type(value) is float:  # the common case first (long trajectories are mostly floats)
@@ -149,26 +135,4 @@ def plain(value: Any) -> Any:
         if value != value or value in (float("inf"), float("-inf")):
             return None
         return float(value) + 0.0
-    if isinstance(value, Step):
-        return step_dict(value)
     return value
-
-
-def step_dict(step: Step) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "phase": step.phase,
-        "title": step.title,
-        "formula": step.formula,
-        "value": plain(step.value),
-    }
-    if step.inputs:
-        out["inputs"] = plain(step.inputs)
-    if step.rule:
-        out["rule"] = step.rule
-    if step.key:
-        out["key"] = step.key
-    if step.note:
-        out["note"] = step.note
-    if not step.verify:
-        out["verify"] = False
-    return out

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 GELU_TANH_COEF = 0.044715
@@ -701,3 +702,40 @@ def _notes(name: str, x: np.ndarray, params: dict[str, float], ctx: Ctx) -> list
     if name == "silu":
         notes.append(t("silu.silu_note"))
     return notes
+
+
+def run(args, ctx: Ctx) -> Trace:
+    from stepcalc import limits
+    from stepcalc.parse import format_shape
+
+    x, fn, compare = args.input, args.fn, args.compare
+    if "alpha" in args.given and fn not in ("leaky-relu", "elu") and compare not in (
+        "leaky-relu",
+        "elu",
+    ):
+        raise StepcalcError("--alpha: only used with --fn leaky-relu or elu")
+    grad_output = args["grad-output"]
+    if grad_output is not None and grad_output.shape != x.shape:
+        raise StepcalcError(
+            f"--grad-output: shape {format_shape(grad_output.shape)} does not match --input "
+            f"{format_shape(x.shape)}"
+        )
+    depth = args.depth
+    if depth is not None and depth > MAX_DEPTH:
+        raise StepcalcError(f"--depth: at most {MAX_DEPTH} layers")
+    if depth is not None and 3 * depth * x.size > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"--depth: {depth} layers of {x.size:,} elements is above the limit of "
+            f"{limits.MAX_TENSOR_ELEMENTS:,} numbers"
+        )
+    return silu_trace(
+        x,
+        fn,
+        ctx,
+        alpha=args.alpha,
+        beta=args.beta,
+        grad_output=grad_output,
+        jacobian=args.jacobian,
+        compare=compare,
+        depth=depth,
+    )

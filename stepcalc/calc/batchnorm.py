@@ -20,7 +20,8 @@ import numpy as np
 from stepcalc.calc.losses import spelled_sum
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape
-from stepcalc.trace import PHASES, Ctx, Step, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import PHASES, Step, Trace
 
 LAYOUTS = {2: "N,F", 3: "N,C,L", 4: "N,C,H,W"}
 
@@ -304,3 +305,21 @@ def _backward(trace, bn: BatchNormProblem, x_hat, gamma, sigmas, m, ctx: Ctx) ->
     trace.result.update(
         {"grad_input": grad_input, "grad_gamma": grad_gamma, "grad_beta": grad_beta}
     )
+
+
+def run(args, ctx: Ctx) -> Trace:
+    def vector(value):
+        return None if value is None else np.atleast_1d(value)
+
+    problem = BatchNormProblem(
+        x=args.input,
+        gamma=vector(args.gamma),
+        beta=vector(args.beta),
+        eps=args.eps,
+        momentum=args.momentum,
+        running_mean=vector(args["running-mean"]),
+        running_var=vector(args["running-var"]),
+        training=not args.eval,
+        grad_output=args["grad-output"],
+    )
+    return batchnorm(problem, ctx)

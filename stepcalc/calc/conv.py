@@ -22,7 +22,8 @@ import numpy as np
 
 from stepcalc import limits
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Trace
 
 # ------------------------------------------------------------------ numeric core
 
@@ -1204,3 +1205,36 @@ def _transpose_backward(work: _Work) -> None:
     )
     work.trace.result["grad_input"] = grad_input
     work.trace.result["grad_weight"] = grad_weight
+
+
+def run(args, ctx: Ctx) -> Trace:
+    from stepcalc.calc.shapes import pair
+    from stepcalc.parse import parse_int_list
+
+    def matrix(value):
+        """A single number or a single row ("1 -1", d2l's edge detector) is a 1-row matrix."""
+        return value if value is None or value.ndim >= 2 else value.reshape(1, -1)
+
+    padding = str(args.padding).strip().lower()
+    if padding == "valid":
+        padding = "0"
+    spec = ConvSpec(
+        stride=pair(args.stride, "--stride", 1),
+        padding="same"
+        if padding == "same"
+        else pair(parse_int_list(padding, "padding", 0, (1, 2)), "--padding", 0),
+        dilation=pair(args.dilation, "--dilation", 1),
+        groups=args.groups,
+        flip=args.flip,
+        transpose=args.transpose,
+        output_padding=pair(args["output-padding"], "--output-padding", 0),
+    )
+    return convolve(
+        matrix(args.input),
+        matrix(args.kernel),
+        args.bias,
+        spec,
+        ctx,
+        grad_output=matrix(args["grad-output"]),
+        backward=args.backward,
+    )

@@ -16,7 +16,8 @@ import numpy as np
 from stepcalc import limits
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape as _shape
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 MODES = ("standard", "inverted")
 WRITTEN_OUT_TERMS = 16
@@ -323,3 +324,36 @@ def _samples(trace, modes, x, keep_prob, weights, samples, rng, ctx) -> None:
 
 def _cell(value: Any) -> Any:
     return float(value) if np.ndim(value) == 0 else value
+
+
+NEW_SEEDS = 1_000_000
+"""A seed chosen for the user is below this, short enough to type back."""
+
+
+def run(args, ctx: Ctx) -> Trace:
+    import secrets
+
+    mask, seed, samples = args.mask, args.seed, args.samples
+    if samples is None and "mask" in args.given and "seed" in args.given:
+        if mask is not None and seed is not None:
+            raise StepcalcError(
+                "--seed: not used with --mask (give one of them, or add --samples)"
+            )
+    if args["keep-prob"] is not None:
+        keep_prob, drop_prob = args["keep-prob"], None
+    else:
+        keep_prob, drop_prob = 1 - args["drop-prob"], args["drop-prob"]
+    if seed is None and (mask is None or samples is not None):
+        seed = args["seed"] = secrets.randbelow(NEW_SEEDS)  # a --check re-run sees the same mask
+    return dropout_trace(
+        args.input,
+        ctx,
+        keep_prob,
+        modes=MODES if args.mode == "both" else (args.mode,),
+        mask=mask,
+        seed=seed,
+        weights=args.weights,
+        grad_output=args["grad-output"],
+        samples=samples,
+        drop_prob=drop_prob,
+    )

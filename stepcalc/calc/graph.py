@@ -27,7 +27,8 @@ import numpy as np
 from stepcalc import expr
 from stepcalc.calc.activations import relu, relu_derivative, sigmoid, silu, silu_derivative
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x"}
 
@@ -589,3 +590,24 @@ def _gates_dot() -> str:
     lines.append(f'  OR -> AND [label="{w[1]:g}"];')
     lines += ["  XOR [shape=plaintext];", "  AND -> XOR;", "}"]
     return "\n".join(lines) + "\n"
+
+
+def run(args, ctx: Ctx) -> Trace:
+    if args.gates:
+        return gates(ctx)
+    if args.expr is not None:
+        if not args["values"]:
+            raise StepcalcError("--values: required")
+        values = parse_values(args["values"])
+        return expression_graph(args.expr, values, ctx, args.upstream)
+    from stepcalc.calc.network import load_network, network_trace
+
+    network = load_network(args.network)
+    return network_trace(
+        network,
+        ctx,
+        lr=args.lr,
+        epochs=args.epochs,
+        batch_size=args["batch-size"],
+        plot=args.plot,
+    )

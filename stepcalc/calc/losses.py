@@ -18,7 +18,8 @@ import numpy as np
 
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape
-from stepcalc.trace import PHASES, Ctx, Step, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import PHASES, Step, Trace
 
 SPELL_LIMIT = 12
 """Sums over at most this many cells are written out term by term."""
@@ -595,3 +596,31 @@ def _sgd_step(trace: Trace, reg: Regularization, grad: np.ndarray, factor: int, 
         )
     )
     trace.notes.append(ctx.t("loss.weight_decay", wd=f"{factor * reg.l2:g}"))
+
+
+def run(args, ctx: Ctx) -> Trace:
+    problem = LossProblem(
+        fn=args.fn,
+        pred=args.pred,
+        target=args.target,
+        reduction=args.reduction,
+        logits=args.logits,
+        delta=args.delta if "delta" in args.given else None,
+    )
+    penalties = [name for name in ("l1", "l2") if args[name] is not None]
+    if not penalties:
+        for name in ("weights", "l2-form", "lr", "grad-weights"):
+            if name in args.given:
+                raise StepcalcError(f"--{name}: only used with --l1 or --l2")
+        return loss(problem, ctx)
+    if args.weights is None:
+        raise StepcalcError(f"--weights: required with --{penalties[0]}")
+    regularization = Regularization(
+        weights=args.weights,
+        l1=args.l1,
+        l2=args.l2,
+        l2_form=args["l2-form"],
+        lr=args.lr,
+        grad_weights=args["grad-weights"],
+    )
+    return loss(problem, ctx, regularization)

@@ -25,7 +25,8 @@ from stepcalc import limits
 from stepcalc.calc.activations import relu, relu_derivative, sigmoid, silu, silu_derivative
 from stepcalc.errors import StepcalcError
 from stepcalc.parse import format_shape, parse_nested
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 LOSSES = ("mse", "cross-entropy")
 IDENTITY_NAMES = ("none", "identity", "linear")

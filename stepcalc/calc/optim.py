@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 ALGORITHMS = (
     "sgd",
@@ -1019,3 +1020,156 @@ def run_arrays(
     with np.errstate(all="ignore"):
         run = iterate(opt, params.reshape(-1), _Callback(), steps, Ctx(), record=False)
     return run.final.reshape(params.shape), run.state
+
+
+class _Given:
+    """The option values of one run, read as the steps below expect them."""
+
+    def __init__(self, args):
+        self.args = args
+
+    def has(self, name):
+        return self.args.get(name) not in (None, [], False)
+
+    def raw(self, name, default=None):
+        value = self.args.get(name)
+        return default if value is None else value
+
+    def tensor(self, name, ndim=None):
+        return self.args.get(name)
+
+    def int(self, name, minimum=None):
+        return self.args.get(name)
+
+    scalar = int
+
+    def choice(self, name, choices):
+        return self.args.get(name)
+
+    def flag(self, name):
+        return bool(self.args.get(name))
+
+    def text(self, name):
+        return self.args.get(name)
+
+
+def run(args, ctx: Ctx) -> Trace:
+    import sys
+
+    optim = sys.modules[__name__]
+    p = _Given(args)
+
+    algorithms = _algorithms(p, optim.ALGORITHMS)
+    params = p.tensor("params", ndim=(0, 1, 2, 3))
+    if params is None:
+        raise StepcalcError("--params: required (the starting parameters θ₀)")
+    steps = p.int("steps", minimum=1)
+    if steps is not None and steps > _max_steps():
+        raise StepcalcError(f"--steps: at most {_max_steps():,}, got {steps:,}")
+    source = _gradients(p, params, steps, optim)
+    if steps is None:
+        steps = len(source.rows) if hasattr(source, "rows") else 1
+    convention = p.choice("convention", optim.CONVENTIONS)
+    given = _hyper_parameters(p, algorithms, optim.DEFAULTS)
+    state = optim.parse_state(p.raw("state"), params.size)
+    optim.check_state_names(state, algorithms, convention)
+    first_step = _first_step(p, state)
+    _check_size(params.size, steps, algorithms, optim)
+    problem = optim.OptimizerProblem(
+        algorithms=algorithms,
+        compare=p.has("compare"),
+        params=params,
+        source=source,
+        steps=steps,
+        convention=convention,
+        given=given,
+        state=state,
+        first_step=first_step,
+        plot=p.flag("plot") and p.raw("format", "table") == "table" and not p.flag("json"),
+    )
+    return optim.optimizer_trace(problem, ctx)
+
+
+def _max_steps() -> int:
+    from stepcalc import limits
+
+    return limits.MAX_STEPS
+
+
+def _algorithms(p: _Given, known: tuple[str, ...]) -> list[str]:
+    chosen: list[str] = []
+    first = p.text("algorithm")
+    if first is not None:
+        chosen.append(first)
+    if p.has("compare"):
+        listed = p.raw("compare")
+        text = ",".join(map(str, listed)) if isinstance(listed, list) else str(listed)
+        chosen += [name for name in text.replace(" ", ",").split(",") if name]
+        if not chosen:
+            raise StepcalcError("--compare: give algorithms such as sgd,momentum,adam")
+    if not chosen:
+        raise StepcalcError(f"ALGO: required, one of {', '.join(known)} (or --compare A,B)")
+    names = []
+    for name in chosen:
+        name = name.strip().lower()
+        if name not in known:
+            where = "--compare" if p.has("compare") and name != (first or "").lower() else "ALGO"
+            raise StepcalcError(f"{where}: {name!r} is not one of {', '.join(known)}")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _gradients(p: _Given, params, steps: int | None, optim):
+    if p.has("grad") == p.has("loss"):
+        raise StepcalcError(
+            "--grad or --loss: give exactly one (the gradient, or a loss to differentiate)"
+        )
+    if p.has("grad"):
+        grad = p.tensor("grad", ndim=(0, 1, 2, 3, 4))
+        return optim.GivenGradients(optim.gradient_rows(grad, params.size, steps))
+    from stepcalc.expr import parse_expression
+
+    variables = optim.variable_names(p.text("vars"), params.size)
+    tree = parse_expression(p.text("loss"), "--loss", variables)
+    return optim.LossGradients(tree, variables)
+
+
+def _hyper_parameters(p: _Given, algorithms: list[str], defaults) -> dict:
+    given: dict = {}
+    for name, _ in HYPER + FLAGS:
+        if not p.has(name):
+            continue
+        key = name.replace("-", "_")
+        users = [a for a in algorithms if key in defaults[a] or key == "maximize"]
+        if not users:
+            takers = [a for a in defaults if key in defaults[a]]
+            raise StepcalcError(
+                f"--{name}: not used by {', '.join(algorithms)} (only by {', '.join(takers)})"
+            )
+        is_flag = any(name == flag for flag, _ in FLAGS)
+        given[key] = p.flag(name) if is_flag else p.scalar(name)
+    return given
+
+
+def _first_step(p: _Given, state: dict) -> int:
+    first = p.int("first-step", minimum=1)
+    if "step" in state:
+        counted = state["step"][0]
+        if counted < 0 or not float(counted).is_integer():
+            raise StepcalcError("--state: step must be a whole number ≥ 0 (steps taken so far)")
+        if first is not None and first != int(counted) + 1:
+            raise StepcalcError(f"--first-step: {first} contradicts --state step={int(counted)}")
+        return int(counted) + 1
+    return 1 if first is None else first
+
+
+def _check_size(size: int, steps: int, algorithms: list[str], optim) -> None:
+    from stepcalc import limits
+
+    kept = size * steps * (2 + max(len(optim.state_names(a)) for a in algorithms)) * len(algorithms)
+    if kept > limits.MAX_TENSOR_ELEMENTS:
+        raise StepcalcError(
+            f"--steps: {steps:,} steps of {size:,} parameters would keep {kept:,} numbers in the "
+            f"trajectory (at most {limits.MAX_TENSOR_ELEMENTS:,}); use fewer steps"
+        )

@@ -14,7 +14,8 @@ from typing import Any
 from stepcalc import limits
 from stepcalc.calc.shapes import conv_out
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Table, Trace
 
 PARAMETER_FREE = ("relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "identity")
 LAYER_KEYS: dict[str, tuple[str, ...]] = {
@@ -502,3 +503,22 @@ def resnet18() -> tuple[list[int], list[Any]]:
 
 
 PRESETS = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "resnet18": resnet18}
+
+
+def run(args, ctx: Ctx) -> Trace:
+    shape = args.input
+    title = ""
+    if args.mlp:
+        widths = args.mlp
+        layers = mlp_layers(widths, bias=args.bias if "bias" in args.given else True)
+        shape = shape or [widths[0]]
+        title = "MLP " + "→".join(map(str, widths))
+    elif args.preset:
+        default_shape, layers = PRESETS[args.preset]()
+        shape = shape or default_shape
+        title = args.preset
+    else:
+        layers = args.layers
+        if not isinstance(layers, list):
+            raise StepcalcError("--from: 'layers' must be a list of layers")
+    return count(layers, shape, ctx, convention=args.convention, title=title)

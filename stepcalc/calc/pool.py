@@ -15,7 +15,8 @@ from stepcalc import limits
 from stepcalc.calc.conv import as4d, as_given, formula_call, shown, upstream_like
 from stepcalc.calc.shapes import conv_out
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Trace
 
 MODES = ("max", "avg")
 SHOWN_CELLS = 64
@@ -426,3 +427,20 @@ def _backward(trace, x, x4, spec, ctx, grad_output, size, where, divisors, writt
         )
     )
     trace.result["grad_input"] = grad_input
+
+
+def run(args, ctx: Ctx) -> Trace:
+    from stepcalc.calc.shapes import pair
+
+    grad_output = args["grad-output"]
+    if grad_output is not None and grad_output.ndim < 2:
+        grad_output = grad_output.reshape(1, -1)
+    kernel = pair(args.kernel, "--kernel")
+    spec = PoolSpec(
+        mode=args.mode,
+        kernel=kernel,
+        stride=pair(args.stride or list(kernel), "--stride"),
+        padding=pair(args.padding, "--padding", 0),
+        ceil_mode=args["ceil-mode"],
+    )
+    return pool(args.input, spec, ctx, grad_output=grad_output, backward=args.backward)

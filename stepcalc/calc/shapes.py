@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Trace
+from stepcalc.context import Ctx
+from stepcalc.trace import Step, Trace
 
 AXES = ("height", "width")
 CONV_FORMULA = "(H + 2*P - D*(K - 1) - 1)/S"
@@ -321,3 +322,34 @@ def _solve_padding(trace, g: Geometry, kind, ceil_mode, wanted, ctx) -> Trace:
         "padding": found if ok else None,
     }
     return trace
+
+
+def run(args, ctx: Ctx) -> Trace:
+    size = args.input
+    channels = size[0] if len(size) == 3 else None
+    size = size[1:] if len(size) == 3 else size
+    kernel = pair(args.kernel, "--kernel")
+    stride = args.stride or list(kernel if args.kind == "pool" else (1, 1))
+    if str(args.padding).strip().lower() == "same":
+        padding = "same"
+    else:
+        from stepcalc.parse import parse_int_list
+
+        padding = pair(parse_int_list(args.padding, "padding", 0, (1, 2)), "--padding", 0)
+    geometry = Geometry(
+        size=pair(size, "--input"),
+        kernel=kernel,
+        stride=pair(stride, "--stride"),
+        padding=padding,
+        dilation=pair(args.dilation, "--dilation", 1),
+        output_padding=pair(args["output-padding"], "--output-padding", 0),
+    )
+    return outsize(
+        geometry,
+        args.kind,
+        ctx,
+        ceil_mode=args["ceil-mode"],
+        channels=channels,
+        out_channels=args["out-channels"],
+        solve_output=pair(args.output, "--output") if args.solve else None,
+    )

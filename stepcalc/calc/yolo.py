@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from stepcalc import limits
-from stepcalc.calc.activations import silu, silu_derivative
-from stepcalc.calc.conv import conv2d_backward, corr2d
+from stepcalc.context import Ctx
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, Step, Table, Trace
+from stepcalc.formula import Work
+from stepcalc.trace import Table, Trace
 
 DEFAULT_PROBLEM: dict[str, Any] = {
     "image": [[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 2], [1, 0, 1, 3]],
@@ -55,13 +55,6 @@ DIVERGES_BY = 10.0
 PROBE_STEPS = 20
 """Steps of the quick trainings that pick a suggested learning rate."""
 SMALLEST_LR_TRIED = 1e-8
-
-
-def _concat(*parts):
-    return np.concatenate([np.atleast_1d(np.asarray(p, dtype=float)) for p in parts])
-
-
-FORMULA_FUNCTIONS = {"concat": _concat}
 
 
 @dataclass(frozen=True)
@@ -175,59 +168,235 @@ def _shape(shape) -> str:
 # ------------------------------------------------------------------ the numbers
 
 
-def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx) -> dict[str, Any]:
-    """Every intermediate of one SGD step, each rounded by ``ctx.r`` before it is used."""
-    r = ctx.r
+def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx, trace=None):
+    """Every intermediate of one SGD step, in the slide's order, each a worked step: its
+    value is its formula put to the numbers before it, rounded by ``ctx.r`` in hand mode."""
     image, y_true, lr = problem.image, problem.y_true, problem.lr
+    w = weights
+    s = Work(trace, ctx)
+    title = ctx.t
     v: dict[str, Any] = {}
-    v["conv1"] = r(corr2d(image, weights.w_conv1))
-    v["silu1"] = r(silu(v["conv1"]))
-    v["conv2"] = r(float(corr2d(v["silu1"], weights.w_conv2)[0, 0]))
-    v["backbone"] = r(float(silu(v["conv2"])))
-    if problem.neck:
-        v["neck"] = r(weights.w_neck * v["backbone"])
-    head_input = v["neck"] if problem.neck else v["backbone"]
-    v["y_bbox"] = r(weights.w_bbox * head_input)
-    v["y_cls"] = r(weights.w_cls * head_input)
-    v["y_pred"] = _concat(v["y_bbox"], v["y_cls"])
-    v["error"] = r(v["y_pred"] - y_true)
-    v["loss"] = r(float(np.mean(v["error"] ** 2)))
-
-    n_bbox = weights.w_bbox.size
-    v["grad_y_pred"] = r(2.0 / y_true.size * v["error"])
-    grad_bbox, grad_cls = v["grad_y_pred"][:n_bbox], v["grad_y_pred"][n_bbox:]
-    v["grad_w_bbox"] = r(grad_bbox * head_input)
-    v["grad_w_cls"] = r(grad_cls * head_input)
-    v["head_terms"] = r(_concat(weights.w_bbox * grad_bbox, weights.w_cls * grad_cls))
-    v["grad_head_input"] = r(float(np.sum(v["head_terms"])))
-    if problem.neck:
-        v["grad_w_neck"] = r(v["grad_head_input"] * v["backbone"])
-        v["grad_backbone"] = r(weights.w_neck * v["grad_head_input"])
-    else:
-        v["grad_backbone"] = v["grad_head_input"]
-    v["silu2_prime"] = r(float(silu_derivative(v["conv2"])))
-    v["grad_conv2"] = r(v["grad_backbone"] * v["silu2_prime"])
-    grad_silu1, grad_w_conv2, _ = conv2d_backward(
-        v["silu1"][None, None], weights.w_conv2[None, None], np.full((1, 1, 1, 1), v["grad_conv2"])
+    v["conv1"] = _cells(
+        s, "yolo.conv1_cell", "Out_conv1", image, w.w_conv1, "W_conv1", "conv1_output"
     )
-    v["grad_w_conv2"] = r(grad_w_conv2[0, 0])
-    v["grad_silu1"] = r(grad_silu1[0, 0])
-    v["silu1_prime"] = r(silu_derivative(v["conv1"]))
-    v["grad_conv1"] = r(v["grad_silu1"] * v["silu1_prime"])
-    v["grad_w_conv1"] = r(corr2d(image, v["grad_conv1"]))
+    v["conv1"] = s(
+        title("yolo.conv1"),
+        "Out_conv1 = corr2d(I, W_conv1)",
+        I=image,
+        W_conv1=w.w_conv1,
+        key="conv1_output",
+    )
+    v["silu1"] = s(
+        title("yolo.silu1"),
+        "Out_SiLU1 = Out_conv1*sigmoid(Out_conv1)",
+        Out_conv1=v["conv1"],
+        key="silu1_output",
+    )
+    v["conv2"] = s(
+        title("yolo.conv2"),
+        "Out_conv2 = sum(Out_SiLU1*W_conv2)",
+        Out_SiLU1=v["silu1"],
+        W_conv2=w.w_conv2,
+        key="conv2_output",
+    )
+    v["backbone"] = s(
+        title("yolo.silu2"),
+        "Out_backbone = Out_conv2*sigmoid(Out_conv2)",
+        Out_conv2=v["conv2"],
+        key="backbone_output",
+    )
+    x_name, x = "Out_backbone", v["backbone"]
+    if problem.neck:
+        x_name = "Out_neck"
+        x = v["neck"] = s(
+            title("yolo.neck"),
+            "Out_neck = W_neck*Out_backbone",
+            W_neck=w.w_neck,
+            Out_backbone=v["backbone"],
+            key="neck_output",
+        )
+    bbox, cls = _given(w.w_bbox, problem.bbox_scalar), _given(w.w_cls, problem.cls_scalar)
+    v["y_bbox"] = s(
+        title("yolo.head_bbox"), f"Y_bbox = W_bbox*{x_name}", W_bbox=bbox, **{x_name: x}
+    )
+    v["y_cls"] = s(title("yolo.head_cls"), f"Y_cls = W_cls*{x_name}", W_cls=cls, **{x_name: x})
+    v["y_pred"] = s(
+        title("yolo.y_pred"),
+        "Y_hat = concat(Y_bbox, Y_cls)",
+        Y_bbox=v["y_bbox"],
+        Y_cls=v["y_cls"],
+        key="y_pred",
+    )
+    v["error"] = s(title("yolo.error"), "delta = Y_hat - Y", Y_hat=v["y_pred"], Y=y_true)
+    v["loss"] = s(title("yolo.loss"), "L = mean(delta**2)", delta=v["error"], key="loss")
 
-    new = {
-        "w_conv1": r(weights.w_conv1 - lr * v["grad_w_conv1"]),
-        "w_conv2": r(weights.w_conv2 - lr * v["grad_w_conv2"]),
-        "w_bbox": r(weights.w_bbox - lr * v["grad_w_bbox"]),
-        "w_cls": r(weights.w_cls - lr * v["grad_w_cls"]),
+    s.phase = "backward"
+    n_bbox = w.w_bbox.size
+    v["grad_y_pred"] = s(
+        title("yolo.grad_y_pred"),
+        "dL_dY_hat = 2/N*delta",
+        N=y_true.size,
+        delta=v["error"],
+        key="grad_y_pred",
+    )
+    grad_bbox = _given(v["grad_y_pred"][:n_bbox], problem.bbox_scalar)
+    grad_cls = _given(v["grad_y_pred"][n_bbox:], problem.cls_scalar)
+    v["grad_w_bbox"] = s(
+        title("yolo.grad_w_bbox"),
+        f"dL_dW_bbox = dL_dY_bbox*{x_name}",
+        dL_dY_bbox=grad_bbox,
+        **{x_name: x},
+        key="grad_w_bbox",
+    )
+    v["grad_w_cls"] = s(
+        title("yolo.grad_w_cls"),
+        f"dL_dW_cls = dL_dY_cls*{x_name}",
+        dL_dY_cls=grad_cls,
+        **{x_name: x},
+        key="grad_w_cls",
+    )
+    v["head_terms"] = s(
+        title("yolo.head_terms"),
+        "g_head = concat(W_bbox*dL_dY_bbox, W_cls*dL_dY_cls)",
+        W_bbox=bbox,
+        dL_dY_bbox=grad_bbox,
+        W_cls=cls,
+        dL_dY_cls=grad_cls,
+    )
+    grad_x = s(
+        title("yolo.grad_neck" if problem.neck else "yolo.grad_backbone"),
+        f"dL_d{x_name} = sum(g_head)",
+        g_head=v["head_terms"],
+        key=None if problem.neck else "grad_backbone",
+    )
+    v["grad_backbone"] = grad_x
+    if problem.neck:
+        v["grad_w_neck"] = s(
+            title("yolo.grad_w_neck"),
+            "dL_dW_neck = dL_dOut_neck*Out_backbone",
+            dL_dOut_neck=grad_x,
+            Out_backbone=v["backbone"],
+        )
+        v["grad_backbone"] = s(
+            title("yolo.grad_backbone"),
+            "dL_dOut_backbone = W_neck*dL_dOut_neck",
+            W_neck=w.w_neck,
+            dL_dOut_neck=grad_x,
+            key="grad_backbone",
+        )
+    v["silu2_prime"] = s(
+        title("yolo.silu2_prime"),
+        "SiLU_prime = sigmoid(Out_conv2)*(1 + Out_conv2*(1 - sigmoid(Out_conv2)))",
+        Out_conv2=v["conv2"],
+    )
+    v["grad_conv2"] = s(
+        title("yolo.grad_conv2"),
+        "dL_dOut_conv2 = dL_dOut_backbone*SiLU_prime",
+        dL_dOut_backbone=v["grad_backbone"],
+        SiLU_prime=v["silu2_prime"],
+        key="grad_conv2_output",
+    )
+    v["grad_w_conv2"] = s(
+        title("yolo.grad_w_conv2"),
+        "dL_dW_conv2 = dL_dOut_conv2*Out_SiLU1",
+        dL_dOut_conv2=v["grad_conv2"],
+        Out_SiLU1=v["silu1"],
+        key="grad_w_conv2",
+    )
+    v["grad_silu1"] = s(
+        title("yolo.grad_silu1"),
+        "dL_dOut_SiLU1 = dL_dOut_conv2*W_conv2",
+        dL_dOut_conv2=v["grad_conv2"],
+        W_conv2=w.w_conv2,
+        key="grad_silu1_output",
+    )
+    v["silu1_prime"] = s(
+        title("yolo.silu1_prime"),
+        "SiLU_prime = sigmoid(Out_conv1)*(1 + Out_conv1*(1 - sigmoid(Out_conv1)))",
+        Out_conv1=v["conv1"],
+    )
+    v["grad_conv1"] = s(
+        title("yolo.grad_conv1"),
+        "dL_dOut_conv1 = dL_dOut_SiLU1*SiLU_prime",
+        dL_dOut_SiLU1=v["grad_silu1"],
+        SiLU_prime=v["silu1_prime"],
+        key="grad_conv1_output",
+    )
+    _cells(
+        s,
+        "yolo.grad_w_conv1_cell",
+        "dL_dW_conv1",
+        image,
+        v["grad_conv1"],
+        "dL_dOut_conv1",
+        "grad_w_conv1",
+    )
+    v["grad_w_conv1"] = s(
+        title("yolo.grad_w_conv1"),
+        "dL_dW_conv1 = corr2d(I, dL_dOut_conv1)",
+        I=image,
+        dL_dOut_conv1=v["grad_conv1"],
+        key="grad_w_conv1",
+    )
+
+    s.phase = "update"
+    grads = {
+        "w_bbox": _given(v["grad_w_bbox"], problem.bbox_scalar),
+        "w_cls": _given(v["grad_w_cls"], problem.cls_scalar),
+        "w_neck": v.get("grad_w_neck"),
+        "w_conv2": v["grad_w_conv2"],
+        "w_conv1": v["grad_w_conv1"],
     }
-    new["w_neck"] = r(weights.w_neck - lr * v["grad_w_neck"]) if problem.neck else weights.w_neck
+    new = {"w_neck": w.w_neck}
+    for name in UPDATE_ORDER:
+        if name == "w_neck" and not problem.neck:
+            continue
+        old = getattr(w, name)
+        scalar = (name == "w_bbox" and problem.bbox_scalar) or (
+            name == "w_cls" and problem.cls_scalar
+        )
+        big = "W_" + name[2:]
+        new[name] = s(
+            title("yolo.update", name=name),
+            f"{big}_prime = {big} - lr*dL_d{big}",
+            **{big: _given(old, scalar), f"dL_d{big}": grads[name]},
+            lr=lr,
+            key=f"updated.{name}" if (problem.steps or 1) == 1 else None,
+        )
+    new["w_bbox"], new["w_cls"] = np.atleast_1d(new["w_bbox"]), np.atleast_1d(new["w_cls"])
     v["updated"] = Weights(**new)
     return v
 
 
-def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None):
+UPDATE_ORDER = ("w_bbox", "w_cls", "w_neck", "w_conv2", "w_conv1")
+
+
+def _given(vector, scalar: bool):
+    """A weight given as one number stays one number in steps and results."""
+    return float(np.asarray(vector).ravel()[0]) if scalar else vector
+
+
+def _cells(s: Work, title_key: str, symbol: str, image, kernel, kernel_name: str, group: str):
+    """The slide's worked sums: one step per output cell of a small correlation."""
+    if s.trace is None:
+        return None
+    kh, kw = kernel.shape
+    rows, cols = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    if rows * cols > CELL_STEPS_UP_TO:
+        return None
+    for i in range(rows):
+        for j in range(cols):
+            s(
+                s.ctx.t(title_key, i=i, j=j),
+                f"{symbol}[{i},{j}] = sum(window*{kernel_name})",
+                window=image[i : i + kh, j : j + kw],
+                **{kernel_name: kernel},
+                name=group,
+            )
+    return None
+
+
+def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None, trace=None):
     """Losses of ``steps`` SGD steps and the weights after them; stops early at overflow."""
     if lr is not None:
         problem = replace(problem, lr=lr)
@@ -235,7 +404,7 @@ def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None):
     losses: list[float] = []
     first: dict[str, Any] | None = None
     for _ in range(steps):
-        values = forward_backward(problem, weights, ctx)
+        values = forward_backward(problem, weights, ctx, trace if first is None else None)
         first = first or values
         losses.append(values["loss"])
         weights = values["updated"]
@@ -286,9 +455,6 @@ def suggest_lr(problem: ToyProblem) -> float | None:
 
 
 def yolo_toy(problem: ToyProblem, ctx: Ctx) -> Trace:
-    steps = problem.steps or 1
-    first, losses, weights_after, final = train(problem, steps, ctx)
-    v = first
     trace = Trace(
         command="yolo-toy",
         title=ctx.t("yolo.title"),
@@ -305,10 +471,8 @@ def yolo_toy(problem: ToyProblem, ctx: Ctx) -> Trace:
             "W_conv2": problem.weights.w_conv2,
         },
     )
-    _forward_steps(trace, problem, v, ctx)
-    _backward_steps(trace, problem, v, ctx)
-    _update_steps(trace, problem, v, ctx)
-    trace.result = _result(problem, v, weights_after)
+    first, losses, weights_after, final = train(problem, problem.steps or 1, ctx, trace=trace)
+    trace.result = _result(problem, first, weights_after)
     trace.summary = ["y_pred", "loss", "grad_w_conv1", "updated"]
     if not problem.neck:
         trace.notes.append(ctx.t("yolo.neck_skipped", w_neck=f"{problem.weights.w_neck:g}"))
@@ -335,8 +499,8 @@ def _inputs(problem: ToyProblem) -> dict[str, Any]:
         "w_conv1": w.w_conv1,
         "w_conv2": w.w_conv2,
         "w_neck": w.w_neck,
-        "w_bbox": _as_given(w.w_bbox, problem.bbox_scalar),
-        "w_cls": _as_given(w.w_cls, problem.cls_scalar),
+        "w_bbox": _given(w.w_bbox, problem.bbox_scalar),
+        "w_cls": _given(w.w_cls, problem.cls_scalar),
         "y_true": problem.y_true,
         "lr": problem.lr,
         "neck": problem.neck,
@@ -344,17 +508,13 @@ def _inputs(problem: ToyProblem) -> dict[str, Any]:
     }
 
 
-def _as_given(vector: np.ndarray, scalar: bool):
-    return float(vector[0]) if scalar else vector
-
-
 def _result(problem: ToyProblem, v: dict[str, Any], after: Weights) -> dict[str, Any]:
     bbox, cls = problem.bbox_scalar, problem.cls_scalar
     updated = {
         "w_conv1": after.w_conv1,
         "w_conv2": after.w_conv2,
-        "w_bbox": _as_given(after.w_bbox, bbox),
-        "w_cls": _as_given(after.w_cls, cls),
+        "w_bbox": _given(after.w_bbox, bbox),
+        "w_cls": _given(after.w_cls, cls),
     }
     if problem.neck:
         updated["w_neck"] = after.w_neck
@@ -367,8 +527,8 @@ def _result(problem: ToyProblem, v: dict[str, Any], after: Weights) -> dict[str,
         "y_pred": v["y_pred"],
         "loss": v["loss"],
         "grad_y_pred": v["grad_y_pred"],
-        "grad_w_bbox": _as_given(v["grad_w_bbox"], bbox),
-        "grad_w_cls": _as_given(v["grad_w_cls"], cls),
+        "grad_w_bbox": _given(v["grad_w_bbox"], bbox),
+        "grad_w_cls": _given(v["grad_w_cls"], cls),
         "grad_backbone": v["grad_backbone"],
         "grad_conv2_output": v["grad_conv2"],
         "grad_w_conv2": v["grad_w_conv2"],
@@ -377,374 +537,6 @@ def _result(problem: ToyProblem, v: dict[str, Any], after: Weights) -> dict[str,
         "grad_w_conv1": v["grad_w_conv1"],
         "updated": updated,
     }
-
-
-def _names(prefix: str, matrix: np.ndarray, top: int = 0, left: int = 0, rows=None, cols=None):
-    """Symbol names ``prefix_r_c`` with their numbers, for a written-out sum of products."""
-    rows = matrix.shape[0] if rows is None else rows
-    cols = matrix.shape[1] if cols is None else cols
-    return {
-        f"{prefix}_{top + a}_{left + b}": float(matrix[top + a, left + b])
-        for a in range(rows)
-        for b in range(cols)
-    }
-
-
-def _correlation_cells(trace, phase, title_key, image, kernel, out, ctx, image_name, kernel_name):
-    """One step per output cell: the window of ``image`` times ``kernel``, summed."""
-    if out.size > CELL_STEPS_UP_TO:
-        return
-    kh, kw = kernel.shape
-    kernel_inputs = _names(kernel_name, kernel)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            window = _names(image_name, image, i, j, kh, kw)
-            terms = [f"{x}*{k}" for x, k in zip(window, kernel_inputs, strict=True)]
-            trace.add(
-                Step(
-                    phase,
-                    ctx.t(title_key, i=i, j=j),
-                    " + ".join(terms),
-                    float(out[i, j]),
-                    {**window, **kernel_inputs},
-                    rule=ctx.t(f"{title_key}_rule", i=i, j=j),
-                )
-            )
-
-
-def _forward_steps(trace: Trace, problem: ToyProblem, v: dict[str, Any], ctx: Ctx) -> None:
-    w = problem.weights
-    add = trace.add
-    _correlation_cells(
-        trace, "forward", "yolo.conv1_cell", problem.image, w.w_conv1, v["conv1"], ctx, "x", "w"
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.conv1"),
-            "corr2d(I, W_conv1)",
-            v["conv1"],
-            {"I": problem.image, "W_conv1": w.w_conv1},
-            rule="I ⋆ W_conv1",
-            key="conv1_output",
-        )
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.silu1"),
-            "C1*sigmoid(C1)",
-            v["silu1"],
-            {"C1": v["conv1"]},
-            rule="SiLU(x) = x·σ(x)",
-            key="silu1_output",
-        )
-    )
-    silu1_names = _names("s", v["silu1"])
-    kernel_names = _names("k", w.w_conv2)
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.conv2"),
-            " + ".join(f"{s}*{k}" for s, k in zip(silu1_names, kernel_names, strict=True)),
-            v["conv2"],
-            {**silu1_names, **kernel_names},
-            rule="Σ Out_SiLU1 ⊙ W_conv2",
-            key="conv2_output",
-        )
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.silu2"),
-            "c*sigmoid(c)",
-            v["backbone"],
-            {"c": v["conv2"]},
-            rule="SiLU(Out_conv2)",
-            key="backbone_output",
-        )
-    )
-    head_input = "X"
-    if problem.neck:
-        add(
-            Step(
-                "forward",
-                ctx.t("yolo.neck"),
-                "w_neck*B",
-                v["neck"],
-                {"w_neck": w.w_neck, "B": v["backbone"]},
-                rule="W_neck · Out_backbone",
-                key="neck_output",
-            )
-        )
-    x = v["neck"] if problem.neck else v["backbone"]
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.head_bbox"),
-            f"W_bbox*{head_input}",
-            _vector_or_scalar(v["y_bbox"], problem.bbox_scalar),
-            {"W_bbox": _as_given(w.w_bbox, problem.bbox_scalar), head_input: x},
-            rule="W_bbox · X",
-        )
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.head_cls"),
-            f"W_cls*{head_input}",
-            _vector_or_scalar(v["y_cls"], problem.cls_scalar),
-            {"W_cls": _as_given(w.w_cls, problem.cls_scalar), head_input: x},
-            rule="W_cls · X",
-        )
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.y_pred"),
-            "concat(Y_bbox, Y_cls)",
-            v["y_pred"],
-            {"Y_bbox": v["y_bbox"], "Y_cls": v["y_cls"]},
-            rule="(Y_bbox, Y_cls)",
-            key="y_pred",
-        )
-    )
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.error"),
-            "Y_pred - Y_true",
-            v["error"],
-            {"Y_pred": v["y_pred"], "Y_true": problem.y_true},
-            rule="Ŷ − Y",
-        )
-    )
-    errors = {f"e_{i}": float(e) for i, e in enumerate(v["error"])}
-    n = len(errors)
-    add(
-        Step(
-            "forward",
-            ctx.t("yolo.loss"),
-            "(" + " + ".join(f"{name}**2" for name in errors) + f")/{n}",
-            v["loss"],
-            errors,
-            rule="L = (1/N) Σ (Ŷ − Y)²",
-            key="loss",
-        )
-    )
-
-
-def _vector_or_scalar(value: np.ndarray, scalar: bool):
-    return float(value[0]) if scalar else value
-
-
-def _backward_steps(trace: Trace, problem: ToyProblem, v: dict[str, Any], ctx: Ctx) -> None:
-    w = problem.weights
-    add = trace.add
-    n_bbox = w.w_bbox.size
-    x = v["neck"] if problem.neck else v["backbone"]
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_y_pred"),
-            "2/N*e",
-            v["grad_y_pred"],
-            {"N": problem.y_true.size, "e": v["error"]},
-            rule="∂L/∂Ŷ = (2/N)(Ŷ − Y)",
-            key="grad_y_pred",
-        )
-    )
-    grad_bbox = _vector_or_scalar(v["grad_y_pred"][:n_bbox], problem.bbox_scalar)
-    grad_cls = _vector_or_scalar(v["grad_y_pred"][n_bbox:], problem.cls_scalar)
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_w_bbox"),
-            "G_bbox*X",
-            _vector_or_scalar(v["grad_w_bbox"], problem.bbox_scalar),
-            {"G_bbox": grad_bbox, "X": x},
-            rule="∂L/∂Y_bbox · X",
-            key="grad_w_bbox",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_w_cls"),
-            "G_cls*X",
-            _vector_or_scalar(v["grad_w_cls"], problem.cls_scalar),
-            {"G_cls": grad_cls, "X": x},
-            rule="∂L/∂Y_cls · X",
-            key="grad_w_cls",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.head_terms"),
-            "concat(W_bbox*G_bbox, W_cls*G_cls)",
-            v["head_terms"],
-            {
-                "W_bbox": _as_given(w.w_bbox, problem.bbox_scalar),
-                "G_bbox": grad_bbox,
-                "W_cls": _as_given(w.w_cls, problem.cls_scalar),
-                "G_cls": grad_cls,
-            },
-            rule="W_head ⊙ ∂L/∂Ŷ",
-        )
-    )
-    terms = {f"t_{i}": float(t) for i, t in enumerate(v["head_terms"])}
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_neck" if problem.neck else "yolo.grad_backbone"),
-            " + ".join(terms),
-            v["grad_head_input"],
-            terms,
-            rule="W_bboxᵀ·∂L/∂Y_bbox + W_cls·∂L/∂Y_cls",
-            key=None if problem.neck else "grad_backbone",
-        )
-    )
-    if problem.neck:
-        add(
-            Step(
-                "backward",
-                ctx.t("yolo.grad_w_neck"),
-                "G*B",
-                v["grad_w_neck"],
-                {"G": v["grad_head_input"], "B": v["backbone"]},
-                rule="∂L/∂X · Out_backbone",
-            )
-        )
-        add(
-            Step(
-                "backward",
-                ctx.t("yolo.grad_backbone"),
-                "w_neck*G",
-                v["grad_backbone"],
-                {"w_neck": w.w_neck, "G": v["grad_head_input"]},
-                rule="W_neck · ∂L/∂X",
-                key="grad_backbone",
-            )
-        )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.silu2_prime"),
-            "sigmoid(c)*(1 + c*(1 - sigmoid(c)))",
-            v["silu2_prime"],
-            {"c": v["conv2"]},
-            rule="σ(x)(1 + x(1 − σ(x)))",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_conv2"),
-            "G*d",
-            v["grad_conv2"],
-            {"G": v["grad_backbone"], "d": v["silu2_prime"]},
-            rule="∂L/∂Out_backbone · SiLU′",
-            key="grad_conv2_output",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_w_conv2"),
-            "g*S1",
-            v["grad_w_conv2"],
-            {"g": v["grad_conv2"], "S1": v["silu1"]},
-            rule="∂L/∂Out_conv2 · Out_SiLU1",
-            key="grad_w_conv2",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_silu1"),
-            "g*W_conv2",
-            v["grad_silu1"],
-            {"g": v["grad_conv2"], "W_conv2": w.w_conv2},
-            rule="∂L/∂Out_conv2 · W_conv2",
-            key="grad_silu1_output",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.silu1_prime"),
-            "sigmoid(C1)*(1 + C1*(1 - sigmoid(C1)))",
-            v["silu1_prime"],
-            {"C1": v["conv1"]},
-            rule="σ(x)(1 + x(1 − σ(x)))",
-        )
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_conv1"),
-            "G1*D1",
-            v["grad_conv1"],
-            {"G1": v["grad_silu1"], "D1": v["silu1_prime"]},
-            rule="∂L/∂Out_SiLU1 ⊙ SiLU′",
-            key="grad_conv1_output",
-        )
-    )
-    _correlation_cells(
-        trace,
-        "backward",
-        "yolo.grad_w_conv1_cell",
-        problem.image,
-        v["grad_conv1"],
-        v["grad_w_conv1"],
-        ctx,
-        "x",
-        "g",
-    )
-    add(
-        Step(
-            "backward",
-            ctx.t("yolo.grad_w_conv1"),
-            "corr2d(I, G)",
-            v["grad_w_conv1"],
-            {"I": problem.image, "G": v["grad_conv1"]},
-            rule="I ⋆ ∂L/∂Out_conv1",
-            key="grad_w_conv1",
-        )
-    )
-
-
-def _update_steps(trace: Trace, problem: ToyProblem, v: dict[str, Any], ctx: Ctx) -> None:
-    w, new = problem.weights, v["updated"]
-    rows = [
-        ("w_bbox", w.w_bbox, v["grad_w_bbox"], new.w_bbox, problem.bbox_scalar),
-        ("w_cls", w.w_cls, v["grad_w_cls"], new.w_cls, problem.cls_scalar),
-    ]
-    if problem.neck:
-        rows.append(("w_neck", w.w_neck, v["grad_w_neck"], new.w_neck, True))
-    rows += [
-        ("w_conv2", w.w_conv2, v["grad_w_conv2"], new.w_conv2, False),
-        ("w_conv1", w.w_conv1, v["grad_w_conv1"], new.w_conv1, False),
-    ]
-    for name, old, grad, value, scalar in rows:
-        if name == "w_neck":
-            old_value, grad_value, new_value = old, grad, value
-        else:
-            old_value = _vector_or_scalar(old, scalar) if old.ndim == 1 else old
-            grad_value = _vector_or_scalar(grad, scalar) if grad.ndim == 1 else grad
-            new_value = _vector_or_scalar(value, scalar) if value.ndim == 1 else value
-        trace.add(
-            Step(
-                "update",
-                ctx.t("yolo.update", name=name),
-                "W - lr*G",
-                new_value,
-                {"W": old_value, "lr": problem.lr, "G": grad_value},
-                rule="W − η·∂L/∂W",
-                key=f"updated.{name}" if (problem.steps or 1) == 1 else None,
-            )
-        )
 
 
 def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:
@@ -797,3 +589,10 @@ def _plot(history: list[float], ctx: Ctx):
     if len(finite) < 3:
         return None
     return line_plot(ctx.t("yolo.loss_column"), [finite], [list(range(len(finite)))], ctx.ascii)
+
+
+def run(args, ctx: Ctx) -> Trace:
+    names = ("image", "w-conv1", "w-conv2", "w-neck", "w-bbox", "w-cls", "y-true")
+    given = {name.replace("-", "_"): args[name] for name in names}
+    problem = build_problem(**given, lr=args.lr, neck=args.neck, steps=args.steps)
+    return yolo_toy(problem, ctx)

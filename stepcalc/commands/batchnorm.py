@@ -1,43 +1,23 @@
 """``stepcalc batchnorm``: batch normalisation forward and backward, as PyTorch computes it."""
 
-from __future__ import annotations
+from dataclasses import dataclass
 
-from stepcalc.problem import Command, Opt, Problem
-from stepcalc.trace import Ctx, Trace
-
-
-def run(p: Problem, ctx: Ctx) -> Trace:
-    from stepcalc.calc.batchnorm import BatchNormProblem, batchnorm
-
-    problem = BatchNormProblem(
-        x=_tensor(p, "input") if p.has("input") else p.require("input"),
-        gamma=p.vector("gamma"),
-        beta=p.vector("beta"),
-        eps=p.scalar("eps"),
-        momentum=p.scalar("momentum"),
-        running_mean=p.vector("running-mean"),
-        running_var=p.vector("running-var"),
-        training=not p.flag("eval"),
-        grad_output=_tensor(p, "grad-output"),
-    )
-    return batchnorm(problem, ctx)
+from stepcalc.spec import Command, Flag, Number, Opt, Tensor
 
 
-def _tensor(p: Problem, name: str):
-    """A tensor; "a b c | d e f || …" (rows, no ';') is (N,C,L), not (N,C,1,L)."""
-    value = p.tensor(name)
-    raw = p.raw(name)
-    if (
-        value is not None
-        and isinstance(raw, str)
-        and "||" in raw
-        and ";" not in raw
-        and value.ndim == 4
-        and value.shape[2] == 1
-    ):
-        value = value.reshape(value.shape[0], value.shape[1], value.shape[3])
-    return value
+@dataclass(frozen=True)
+class Batch(Tensor):
+    """A batch; ``a b c | d e f || …`` (rows, no ';') is (N,C,L), not (N,C,1,L)."""
 
+    def parse(self, raw, name):
+        value = super().parse(raw, name)
+        samples_of_rows = isinstance(raw, str) and "||" in raw and ";" not in raw
+        if samples_of_rows and value.ndim == 4 and value.shape[2] == 1:
+            value = value.reshape(value.shape[0], value.shape[1], value.shape[3])
+        return value
+
+
+VECTOR = Tensor("VECTOR", (0, 1))
 
 COMMAND = Command(
     name="batchnorm",
@@ -50,16 +30,28 @@ COMMAND = Command(
         "4-D (N,C,H,W) as BatchNorm2d. Write 4-D input as JSON nested lists "
         "[[[[...]]]] or with '||' between samples and '|' between channels."
     ),
-    options=(
-        Opt("input", "Batch x: (N,F), (N,C,L) or (N,C,H,W).", metavar="TENSOR"),
-        Opt("gamma", "Scale γ, one per channel (default 1).", metavar="VECTOR"),
-        Opt("beta", "Shift β, one per channel (default 0).", metavar="VECTOR"),
-        Opt("eps", "ε added to the variance.", default=1e-5, metavar="X"),
-        Opt("momentum", "Running-statistics momentum (PyTorch's).", default=0.1, metavar="X"),
-        Opt("running-mean", "Running mean before this batch (default 0).", metavar="VECTOR"),
-        Opt("running-var", "Running variance before this batch (default 1).", metavar="VECTOR"),
-        Opt("eval", "Evaluation mode: normalise with the running statistics.", flag=True),
-        Opt("grad-output", "Upstream gradient ∂L/∂y (same shape as --input).", metavar="TENSOR"),
+    calculator="stepcalc.calc.batchnorm:run",
+    result_keys=(
+        "output",
+        "mean",
+        "var",
+        "x_hat",
+        "running_mean",
+        "running_var",
+        "grad_input",
+        "grad_gamma",
+        "grad_beta",
     ),
-    run=run,
+    options=(
+        Opt("input", Batch("TENSOR"), "Batch x: (N,F), (N,C,L) or (N,C,H,W).", required=True),
+        Opt("gamma", VECTOR, "Scale γ, one per channel (default 1)."),
+        Opt("beta", VECTOR, "Shift β, one per channel (default 0)."),
+        Opt("eps", Number("X"), "ε added to the variance.", 1e-5),
+        Opt("momentum", Number("X"), "Running-statistics momentum (PyTorch's).", 0.1),
+        Opt("running-mean", VECTOR, "Running mean before this batch (default 0)."),
+        Opt("running-var", VECTOR, "Running variance before this batch (default 1)."),
+        Opt("eval", Flag(), "Evaluation mode: normalise with the running statistics."),
+        Opt("grad-output", Batch("TENSOR"), "Upstream gradient ∂L/∂y (same shape as --input)."),
+    ),
+    samples=("batchnorm_eval.yaml", "batchnorm_features.yaml", "batchnorm_images.yaml"),
 )

@@ -1,83 +1,39 @@
 """``stepcalc outsize``: output height and width of a conv, pool or transposed conv layer."""
 
-from __future__ import annotations
-
-from stepcalc.errors import StepcalcError
-from stepcalc.problem import Command, Opt, Problem
-from stepcalc.trace import Ctx, Trace
-
-KINDS = ("conv", "pool", "transpose")
-
-
-def run(p: Problem, ctx: Ctx) -> Trace:
-    from stepcalc.calc.shapes import Geometry, outsize, pair
-
-    size = p.ints("input", minimum=1, length=(1, 2, 3)) or p.require("input")
-    channels = size[0] if len(size) == 3 else None
-    size = size[1:] if len(size) == 3 else size
-    kind = p.choice("kind", KINDS)
-    kernel = pair(p.ints("kernel", minimum=1, length=(1, 2)), "--kernel")
-    stride_default = kernel if kind == "pool" else (1, 1)
-    stride = p.ints("stride", minimum=1, length=(1, 2)) or list(stride_default)
-    padding_text = p.raw("padding")
-    if isinstance(padding_text, str) and padding_text.strip().lower() == "same":
-        padding = "same"
-    else:
-        padding = pair(p.ints("padding", minimum=0, length=(1, 2)), "--padding", 0)
-    solve = p.choice("solve", ("padding",))
-    wanted = p.ints("output", minimum=1, length=(1, 2))
-    if solve and wanted is None:
-        raise StepcalcError("--solve padding: give the wanted size with --output N")
-    if wanted is not None and not solve:
-        raise StepcalcError("--output: only used with --solve padding")
-    geometry = Geometry(
-        size=pair(size, "--input"),
-        kernel=kernel,
-        stride=pair(stride, "--stride"),
-        padding=padding,
-        dilation=pair(p.ints("dilation", minimum=1, length=(1, 2)), "--dilation", 1),
-        output_padding=pair(
-            p.ints("output-padding", minimum=0, length=(1, 2)), "--output-padding", 0
-        ),
-    )
-    if p.has("ceil-mode") and kind != "pool":
-        raise StepcalcError("--ceil-mode: only for --kind pool")
-    return outsize(
-        geometry,
-        kind,
-        ctx,
-        ceil_mode=p.flag("ceil-mode"),
-        channels=channels,
-        out_channels=p.int("out-channels", minimum=1),
-        solve_output=pair(wanted, "--output") if solve else None,
-    )
-
+from stepcalc.spec import Choice, Command, Flag, Int, Ints, Opt, Requires, Text
 
 COMMAND = Command(
     name="outsize",
     help="Output size of a convolution, pooling or transposed convolution layer.",
+    calculator="stepcalc.calc.shapes:run",
+    result_keys=("height", "width", "channels", "exact"),
     options=(
-        Opt("input", "Input size H[,W], or C,H,W.", metavar="H[,W]"),
-        Opt("kernel", "Kernel size K[,K].", metavar="K[,K]"),
-        Opt("stride", "Stride S[,S] (default 1; pooling: the kernel).", metavar="S[,S]"),
-        Opt("padding", "Padding per side P[,P], or 'same'.", default="0", metavar="P[,P]|same"),
-        Opt("dilation", "Dilation D[,D].", default="1", metavar="D[,D]"),
+        Opt("input", Ints("H[,W]", 1, (1, 2, 3)), "Input size H[,W], or C,H,W.", required=True),
+        Opt("kernel", Ints("K[,K]", 1, (1, 2)), "Kernel size K[,K].", required=True),
+        Opt("stride", Ints("S[,S]", 1, (1, 2)), "Stride S[,S] (default 1; pooling: the kernel)."),
+        Opt("padding", Text("P[,P]|same"), "Padding per side P[,P], or 'same'.", "0"),
+        Opt("dilation", Ints("D[,D]", 1, (1, 2)), "Dilation D[,D].", "1"),
         Opt(
             "kind",
+            Choice("conv|pool|transpose", ("conv", "pool", "transpose")),
             "Layer kind: conv, pool or transpose.",
-            default="conv",
-            metavar="conv|pool|transpose",
+            "conv",
         ),
         Opt(
             "output-padding",
+            Ints("A[,A]", 0, (1, 2)),
             "Extra size on one side (transpose only).",
-            default="0",
-            metavar="A[,A]",
+            "0",
         ),
-        Opt("ceil-mode", "Pooling: round the division up (PyTorch ceil_mode).", flag=True),
-        Opt("out-channels", "Number of filters (output channels).", metavar="C"),
-        Opt("solve", "Solve for a quantity instead: 'padding'.", metavar="padding"),
-        Opt("output", "With --solve padding: the wanted output size N[,N].", metavar="N[,N]"),
+        Opt("ceil-mode", Flag(), "Pooling: round the division up (PyTorch ceil_mode)."),
+        Opt("out-channels", Int("C", 1), "Number of filters (output channels)."),
+        Opt("solve", Choice("padding", ("padding",)), "Solve for a quantity instead: 'padding'."),
+        Opt("output", Ints("N[,N]", 1, (1, 2)), "With --solve padding: the wanted size N[,N]."),
     ),
-    run=run,
+    constraints=(
+        Requires("ceil-mode", "kind", ("pool",)),
+        Requires("output", "solve"),
+        Requires("solve", "output"),
+    ),
+    samples=("outsize.yaml",),
 )

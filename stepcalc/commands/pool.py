@@ -1,58 +1,35 @@
 """``stepcalc pool``: max or average pooling, forward and backward, window by window."""
 
-from __future__ import annotations
-
-from stepcalc.problem import Command, Opt, Problem
-from stepcalc.trace import Ctx, Trace
-
-
-def run(p: Problem, ctx: Ctx) -> Trace:
-    from stepcalc.calc.pool import MODES, PoolSpec, pool
-    from stepcalc.calc.shapes import pair
-
-    x = p.tensor("input", ndim=(2, 3, 4))
-    if x is None:
-        p.require("input")
-    # a 1×1 or 1-row output takes its upstream as a plain number or a row
-    grad_output = p.tensor("grad-output", ndim=(0, 1, 2, 3, 4))
-    if grad_output is not None and grad_output.ndim < 2:
-        grad_output = grad_output.reshape(1, -1)
-    kernel = pair(p.ints("kernel", minimum=1, length=(1, 2)), "--kernel")
-    spec = PoolSpec(
-        mode=p.choice("mode", MODES),
-        kernel=kernel,
-        stride=pair(p.ints("stride", minimum=1, length=(1, 2)) or list(kernel), "--stride"),
-        padding=pair(p.ints("padding", minimum=0, length=(1, 2)), "--padding", 0),
-        ceil_mode=p.flag("ceil-mode"),
-    )
-    return pool(
-        x,
-        spec,
-        ctx,
-        grad_output=grad_output,
-        backward=p.flag("backward"),
-    )
-
+from stepcalc.spec import Choice, Command, Flag, Ints, Opt, Tensor
 
 COMMAND = Command(
     name="pool",
     help="Max or average pooling forward and backward, every window written out.",
+    calculator="stepcalc.calc.pool:run",
+    result_keys=("output", "grad_input"),
     options=(
-        Opt("input", "Input H×W, C×H×W ('|' between channels) or N×C×H×W (JSON).", metavar="X"),
-        Opt("mode", "Pooling: max or avg.", default="max", metavar="max|avg"),
-        Opt("kernel", "Window size K[,K].", metavar="K[,K]"),
-        Opt("stride", "Stride S[,S] (default: the kernel).", metavar="S[,S]"),
+        Opt(
+            "input",
+            Tensor("X", (2, 3, 4)),
+            "Input H×W, C×H×W ('|' between channels) or N×C×H×W (JSON).",
+            required=True,
+        ),
+        Opt("mode", Choice("max|avg", ("max", "avg")), "Pooling: max or avg.", "max"),
+        Opt("kernel", Ints("K[,K]", 1, (1, 2)), "Window size K[,K].", required=True),
+        Opt("stride", Ints("S[,S]", 1, (1, 2)), "Stride S[,S] (default: the kernel)."),
         Opt(
             "padding",
+            Ints("P[,P]", 0, (1, 2)),
             "Padding per side P[,P] (at most half the kernel).",
-            default="0",
-            metavar="P[,P]",
+            "0",
         ),
-        Opt("ceil-mode", "Round the output size up (PyTorch ceil_mode).", flag=True),
+        Opt("ceil-mode", Flag(), "Round the output size up (PyTorch ceil_mode)."),
+        Opt("backward", Flag(), "Backward pass with an upstream of ones (loss = sum of outputs)."),
         Opt(
-            "backward", "Backward pass with an upstream of ones (loss = sum of outputs).", flag=True
+            "grad-output",
+            Tensor("G", (0, 1, 2, 3, 4)),
+            "Backward pass with this upstream gradient ∂L/∂O.",
         ),
-        Opt("grad-output", "Backward pass with this upstream gradient ∂L/∂O.", metavar="G"),
     ),
-    run=run,
+    samples=("pool_avg_padding.yaml", "pool_max_tie.yaml"),
 )

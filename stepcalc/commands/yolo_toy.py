@@ -1,25 +1,8 @@
 """``stepcalc yolo-toy``: the seed slides' toy YOLO, forward, backward and SGD step by step."""
 
-from __future__ import annotations
+from stepcalc.spec import Command, Flag, Int, Number, Opt, Tensor
 
-from stepcalc.problem import Command, Opt, Problem
-from stepcalc.trace import Ctx, Trace
-
-TENSORS = ("image", "w-conv1", "w-conv2", "w-neck", "w-bbox", "w-cls", "y-true")
-
-
-def run(p: Problem, ctx: Ctx) -> Trace:
-    from stepcalc.calc.yolo import build_problem, yolo_toy
-
-    given = {name.replace("-", "_"): p.tensor(name, ndim=(0, 1, 2)) for name in TENSORS}
-    problem = build_problem(
-        **given,
-        lr=p.scalar("lr"),
-        neck=p.flag("neck"),
-        steps=p.int("steps", minimum=1),
-    )
-    return yolo_toy(problem, ctx)
-
+MATRIX = Tensor("M", (0, 1, 2))
 
 COMMAND = Command(
     name="yolo-toy",
@@ -28,21 +11,41 @@ COMMAND = Command(
         "bbox and class heads, MSE loss, backward pass and SGD update. With no options it "
         "works the slide's own numbers."
     ),
+    calculator="stepcalc.calc.yolo:run",
+    result_keys=(
+        "conv1_output",
+        "silu1_output",
+        "conv2_output",
+        "backbone_output",
+        "neck_output",
+        "y_pred",
+        "loss",
+        "grad_y_pred",
+        "grad_w_bbox",
+        "grad_w_cls",
+        "grad_backbone",
+        "grad_conv2_output",
+        "grad_w_conv2",
+        "grad_silu1_output",
+        "grad_conv1_output",
+        "grad_w_conv1",
+        "updated",
+    ),
     options=(
-        Opt("image", "Input image (matrix). Default: the slide's 4×4 image.", metavar="M"),
-        Opt("w-conv1", "Conv1 kernel (matrix). Default: the slide's 3×3.", metavar="M"),
+        Opt("image", MATRIX, "Input image (matrix). Default: the slide's 4×4 image."),
+        Opt("w-conv1", MATRIX, "Conv1 kernel (matrix). Default: the slide's 3×3."),
         Opt(
             "w-conv2",
+            MATRIX,
             "Conv2 kernel, the size of the conv1 output (it flattens to one number).",
-            metavar="M",
         ),
-        Opt("w-neck", "Neck weight (used with --neck). Default 0.5.", metavar="X"),
-        Opt("w-bbox", "Bounding-box head weights (vector). Default 0.1 0.2.", metavar="V"),
-        Opt("w-cls", "Class head weight(s). Default 0.3.", metavar="X"),
-        Opt("y-true", "Targets: bbox entries then class entries. Default 12 15 20.", metavar="V"),
-        Opt("lr", "Learning rate of the SGD step. Default 0.01.", metavar="X"),
-        Opt("neck", "Apply the neck W_neck (the slide skips it).", flag=True),
-        Opt("steps", "Train N SGD steps and show the loss per step.", metavar="N"),
+        Opt("w-neck", MATRIX, "Neck weight (used with --neck). Default 0.5."),
+        Opt("w-bbox", MATRIX, "Bounding-box head weights (vector). Default 0.1 0.2."),
+        Opt("w-cls", MATRIX, "Class head weight(s). Default 0.3."),
+        Opt("y-true", MATRIX, "Targets: bbox entries then class entries. Default 12 15 20."),
+        Opt("lr", Number("X", positive=True), "Learning rate of the SGD step. Default 0.01."),
+        Opt("neck", Flag(), "Apply the neck W_neck (the slide skips it)."),
+        Opt("steps", Int("N", 1), "Train N SGD steps and show the loss per step."),
     ),
-    run=run,
+    samples=("yolo_toy.yaml",),
 )

@@ -12,16 +12,26 @@ TEXT = {
     "notes": ("notes", "참고"),
     "inputs": ("inputs", "입력"),
     "check_header_one": (
-        "check · 1 quantity: {correct} correct · {rounding} rounding · {wrong} wrong",
-        "채점 · 1개 항목: 정답 {correct} · 반올림 차이 {rounding} · 오답 {wrong}",
+        "check · 1 quantity: {correct} correct · {rounding} rounding · {imprecise} imprecise "
+        "· {wrong} wrong",
+        "채점 · 1개 항목: 정답 {correct} · 반올림 차이 {rounding} · 자릿수 부족 {imprecise} "
+        "· 오답 {wrong}",
     ),
     "check_header": (
-        "check · {n} quantities: {correct} correct · {rounding} rounding · {wrong} wrong",
-        "채점 · {n}개 항목: 정답 {correct} · 반올림 차이 {rounding} · 오답 {wrong}",
+        "check · {n} quantities: {correct} correct · {rounding} rounding · {imprecise} "
+        "imprecise · {wrong} wrong",
+        "채점 · {n}개 항목: 정답 {correct} · 반올림 차이 {rounding} · 자릿수 부족 {imprecise} "
+        "· 오답 {wrong}",
     ),
     "correct": ("correct", "정답"),
     "rounding": ("rounding", "반올림 차이"),
     "wrong": ("wrong", "오답"),
+    "imprecise": ("imprecise", "자릿수 부족"),
+    "imprecise_detail": (
+        "write at least {sig} significant digits: {expected}",
+        "유효숫자를 {sig}자리 이상 쓰세요: {expected}",
+    ),
+    "shape_given": ("shape {given} given, {expected} expected", "크기 {given} 입력, {expected} 필요"),
     "should_be": ("should be {expected}", "정답은 {expected}"),
     "at_cell": ("at {index}", "{index} 위치"),
     "see_step": ("see the step '{title}'", "'{title}' 단계 참고"),

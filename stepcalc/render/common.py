@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from stepcalc.trace import plain, round_half_up
@@ -10,32 +9,6 @@ from stepcalc.trace import plain, round_half_up
 ELIDE_AFTER = 8
 """Rows or columns beyond this are elided in tables (first and last three are kept)."""
 KEEP = 3
-
-_GREEK = {
-    "alpha": "α",
-    "beta1": "β₁",
-    "beta2": "β₂",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "eps": "ε",
-    "epsilon": "ε",
-    "eta": "η",
-    "lr": "η",
-    "theta": "θ",
-    "lam": "λ",
-    "lambda_": "λ",
-    "mu": "μ",
-    "rho": "ρ",
-    "sigma": "σ",
-    "sigmoid": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "Phi": "Φ",
-}
-_SUPERSCRIPT = str.maketrans("0123456789-+tnk()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵗⁿᵏ⁽⁾")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TOKEN = re.compile(r"\*\*|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\S")
 
 
 def fmt_number(value: Any, decimals: int = 4) -> str:
@@ -144,112 +117,6 @@ def _elide(items: list) -> list:
     return items
 
 
-def pretty_formula(formula: str, ascii_only: bool = False) -> str:
-    """A SymPy-syntax formula for people: ``beta1*m + (1 - beta1)*g`` → ``β₁·m + (1 − β₁)·g``."""
-    if ascii_only:
-        return formula
-    out: list[str] = []
-    tokens = _TOKEN.findall(formula)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token == "**" and i + 1 < len(tokens) and re.fullmatch(r"\d+|[tnk]", tokens[i + 1]):
-            out.append(tokens[i + 1].translate(_SUPERSCRIPT))
-            i += 2
-            continue
-        if token == "**":
-            out.append("^")
-        elif token == "*":
-            out.append("·")
-        elif token == "-":
-            out.append("−")
-        elif token == "sqrt":
-            out.append("√")
-        elif token in ("Max", "Min") and i + 1 < len(tokens) and tokens[i + 1] == "(":
-            out.append(token.lower())
-        elif _IDENTIFIER.fullmatch(token):
-            out.append(pretty_name(token))
-        else:
-            out.append(token)
-        i += 1
-    return _space(out)
-
-
-def pretty_name(name: str) -> str:
-    if name in _GREEK:
-        return _GREEK[name]
-    base, _, tail = name.partition("_")
-    if base in _GREEK and tail:
-        return _GREEK[base] + "_" + tail
-    return name
-
-
-def _space(tokens: list[str]) -> str:
-    text = ""
-    for index, token in enumerate(tokens):
-        binary = index > 0 and tokens[index - 1] not in ("(", ",", "^", "·", "/", "*", "**")
-        if token in ("+", "−", "-", "=", "<", ">") and binary:
-            text += f" {token} "
-        elif token == ",":
-            text += ", "
-        else:
-            text += token
-    return text.replace("  ", " ").strip()
-
-
-def substitute(formula: str, inputs: dict[str, Any], decimals: int, ascii_only: bool) -> str:
-    """The formula with each scalar input put in; tensor inputs keep their names."""
-    if not inputs:
-        return ""
-    tokens = _TOKEN.findall(formula)
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        previous = tokens[i - 1] if i else ""
-        if token in inputs and not (i + 1 < len(tokens) and tokens[i + 1] == "("):
-            value = plain(inputs[token])
-            if isinstance(value, list):
-                long_name = token if ascii_only else pretty_name(token)
-                text = fmt_inline(value, decimals) if len(str(value)) <= 40 else long_name
-                out.append(text if not ascii_only else text.replace("…", "..."))
-            else:
-                text = fmt_number(value, decimals)
-                following = tokens[i + 1] if i + 1 < len(tokens) else ""
-                if text.startswith("-") and (previous not in ("", "(", ",") or following == "**"):
-                    text = f"({text})"
-                if "e" in text and previous in ("**",):
-                    text = f"({text})"
-                out.append(text if ascii_only else text.replace("-", "−"))
-            i += 1
-            continue
-        if token == "**" and not ascii_only:
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if nxt in inputs and not isinstance(plain(inputs[nxt]), list):
-                power = fmt_number(inputs[nxt], decimals)
-                if re.fullmatch(r"\d+", power):
-                    nxt = power
-            if re.fullmatch(r"\d+", nxt):
-                out.append(nxt.translate(_SUPERSCRIPT))
-                i += 2
-                continue
-            out.append("^")
-        elif token == "*":
-            out.append("*" if ascii_only else "·")
-        elif token == "-":
-            out.append("-" if ascii_only else "−")
-        elif token == "sqrt" and not ascii_only:
-            out.append("√")
-        elif token in ("Max", "Min") and i + 1 < len(tokens) and tokens[i + 1] == "(":
-            out.append(token.lower())  # SymPy's names; the slides write max(…)
-        elif _IDENTIFIER.fullmatch(token) and not ascii_only:
-            out.append(pretty_name(token))
-        else:
-            out.append(token)
-        i += 1
-    return _space(out)
-
-
 def to_ascii(text: str) -> str:
     """Swap the Unicode symbols of formulas and tables for ASCII ones."""
     table = {
@@ -356,3 +223,20 @@ def to_ascii(text: str) -> str:
 
 def _is_hangul(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f" or "\u1100" <= ch <= "\u11ff"
+
+
+def flat_result(trace) -> dict[str, Any]:
+    """The summary's result keys, nested groups as dotted names (``updated.w_cls``)."""
+    result = plain(trace.result)
+    out: dict[str, Any] = {}
+
+    def add(name: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                add(f"{name}.{key}", inner)
+        else:
+            out[name] = value
+
+    for key in trace.summary or list(result):
+        add(key, result.get(key))
+    return out

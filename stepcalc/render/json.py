@@ -5,9 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stepcalc.trace import Trace, plain, step_dict
+from stepcalc.trace import Step, Trace, plain
 
 SCHEMA_VERSION = 1
+
+
+def step_dict(step: Step) -> dict[str, Any]:
+    """A step with its operands and the formula written out: ``rule`` as people read it,
+    ``substituted`` with the numbers put in at full precision (SymPy syntax)."""
+    from stepcalc.render.math import PlainStyle, Style, text, write
+
+    out: dict[str, Any] = {"phase": step.phase, "title": step.title}
+    if step.symbol:
+        out["symbol"] = step.symbol
+    out["formula"] = step.formula
+    out["rule"] = text(write(step.formula, step.operands, Style(), False))
+    out["operands"] = plain(step.operands)
+    out["inputs"] = out["operands"]
+    out["substituted"] = text(write(step.formula, step.operands, PlainStyle(), True))
+    out["value"] = plain(step.value)
+    if step.key:
+        out["key"] = step.key
+    if step.note:
+        out["note"] = step.note
+    return out
 
 
 def envelope(trace: Trace) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""LaTeX for notes: an ``align*`` of rule = numbers = value per step, matrices as bmatrix."""
+"""LaTeX for notes: a document that pdflatex compiles, each step an ``align*`` chain
+``symbol = rule = numbers = value`` with ``pmatrix`` matrices and ``\\frac`` derivatives.
+
+``SYMBOLS`` is the one map from the Unicode of titles and notes to LaTeX; the drill's
+worksheets use it too.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,71 @@ from typing import Any
 
 from stepcalc.i18n import t
 from stepcalc.render import View
-from stepcalc.render.common import fmt_inline, fmt_number
+from stepcalc.render.common import flat_result, fmt_inline
+from stepcalc.render.math import LatexStyle, chain, latex_tensor
 from stepcalc.trace import Trace, plain
 
-_SPECIAL = {
+SYMBOLS = {
+    "∂": r"\partial",
+    "⊙": r"\odot",
+    "⋆": r"\star",
+    "·": r"\cdot",
+    "×": r"\times",
+    "−": "-",
+    "σ": r"\sigma",
+    "μ": r"\mu",
+    "η": r"\eta",
+    "ε": r"\varepsilon",
+    "θ": r"\theta",
+    "β": r"\beta",
+    "α": r"\alpha",
+    "γ": r"\gamma",
+    "λ": r"\lambda",
+    "ρ": r"\rho",
+    "δ": r"\delta",
+    "Δ": r"\Delta",
+    "τ": r"\tau",
+    "π": r"\pi",
+    "φ": r"\varphi",
+    "Φ": r"\Phi",
+    "ψ": r"\psi",
+    "ω": r"\omega",
+    "Σ": r"\Sigma",
+    "Π": r"\Pi",
+    "√": r"\surd",
+    "≈": r"\approx",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "≠": r"\neq",
+    "±": r"\pm",
+    "∈": r"\in",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "⌊": r"\lfloor",
+    "⌋": r"\rfloor",
+    "⌈": r"\lceil",
+    "⌉": r"\rceil",
+    "∞": r"\infty",
+    "…": r"\dots",
+    "⋯": r"\cdots",
+    "⋮": r"\vdots",
+    "′": "'",
+    "²": "^{2}",
+    "³": "^{3}",
+    "¹": "^{1}",
+    "ᵗ": "^{t}",
+    "ᵀ": r"^{\top}",
+    "⁻¹": "^{-1}",
+    "₀": "_{0}",
+    "₁": "_{1}",
+    "₂": "_{2}",
+    "₃": "_{3}",
+    "½": r"\tfrac{1}{2}",
+    "‖": r"\|",
+    "∇": r"\nabla",
+}
+"""Unicode math in titles and notes, as LaTeX math."""
+_TEXT = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
     "%": r"\%",
@@ -20,95 +86,160 @@ _SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "•": r"\textbullet{}",
+    "—": "---",
+    "–": "--",
+    "“": "``",
+    "”": "''",
+    "’": "'",
+    "‘": "`",
 }
+_ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar"}
 
 
-def escape(text: str) -> str:
-    return "".join(_SPECIAL.get(ch, ch) for ch in text)
+def latex_text(text: str) -> str:
+    """Running text for LaTeX: specials escaped, Unicode math as inline math."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        following = text[index + 1] if index + 1 < len(text) else ""
+        if following in _ACCENTS:
+            out.append(f"${_ACCENTS[following]}{{{ch}}}$")
+            index += 2
+            continue
+        if text.startswith("⁻¹", index):
+            out.append("$^{-1}$")
+            index += 2
+            continue
+        if ch in SYMBOLS:
+            out.append(f"${SYMBOLS[ch]}$")
+        elif ch == "Ŷ":
+            out.append(r"$\hat{Y}$")
+        elif ch == "ŷ":
+            out.append(r"$\hat{y}$")
+        else:
+            out.append(_TEXT.get(ch, ch))
+        index += 1
+    return "".join(out).replace("$$", "")
+
+
+def chain_tex(step, decimals: int) -> str:
+    """A step's chain as ``align*`` rows: one part a row, aligned at the signs."""
+    equation = chain(step, LatexStyle(decimals))
+    rows = ["".join(p for p in equation.parts[0] if isinstance(p, str))]
+    for relation, part in zip(equation.relations, equation.parts[1:], strict=True):
+        sign = r"\approx" if relation == "≈" else "="
+        rows.append(f"&{sign} " + "".join(p for p in part if isinstance(p, str)))
+    last = equation.parts[-1]
+    if len(rows) > 2 and len(last) == 1 and "pmatrix" not in last[0] and len(last[0]) < 16:
+        rows[-2] += " " + rows.pop()[1:]
+    if len(rows) > 1 and step.symbol:
+        rows[0] += " " + rows.pop(1)
+    elif len(rows) > 1:
+        rows[0] = "&" + rows[0]
+    return " \\\\\n".join(rows)
 
 
 def value_tex(value: Any, decimals: int) -> str:
     value = plain(value)
-    if isinstance(value, list) and value and isinstance(value[0], list):
-        if isinstance(value[0][0], list):
-            return r",\ ".join(value_tex(v, decimals) for v in value)
-        rows = [" & ".join(fmt_number(c, decimals) for c in row) for row in value]
-        return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-    if isinstance(value, list):
-        return (
-            r"\begin{bmatrix}"
-            + " & ".join(fmt_number(c, decimals) for c in value)
-            + (r"\end{bmatrix}")
-        )
-    if isinstance(value, int | float) or value is None:
-        return fmt_number(value, decimals).replace("−", "-")
-    return r"\text{" + escape(fmt_inline(value, decimals)) + "}"
+    if isinstance(value, str):
+        return r"\text{" + latex_text(value) + "}"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return r"\text{" + latex_text(fmt_inline(value, decimals)) + "}"
+    return latex_tensor(value, decimals)
+
+
+PREAMBLE = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2cm]{geometry}
+\allowdisplaybreaks
+\setcounter{MaxMatrixCols}{20}
+"""
+
+
+def document(body: list[str], korean: bool = False) -> str:
+    """A whole document; Korean text needs the kotex package (XeLaTeX or pdfLaTeX)."""
+    preamble = PREAMBLE + (r"\usepackage{kotex}" + "\n" if korean else "")
+    return preamble + "\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
+
+
+def trace_body(trace: Trace, view: View) -> list[str]:
+    def tr(key: str, **params: Any) -> str:
+        return t(f"core.{key}", view.lang, **params)
+
+    lines = [r"\section*{" + latex_text(trace.title or trace.command) + "}"]
+    if trace.subtitle:
+        lines.append(r"\noindent\textit{" + latex_text(trace.subtitle) + r"}\par")
+    if trace.shown_inputs:
+        shown = [
+            _name_tex(name) + " = " + value_tex(v, view.decimals)
+            for name, v in trace.shown_inputs.items()
+        ]
+        lines += [r"\[", r" \qquad ".join(shown), r"\]"]
+    phase = None
+    for step in trace.steps:
+        if step.phase != phase and len({s.phase for s in trace.steps}) > 1:
+            phase = step.phase
+            lines.append(r"\subsection*{" + latex_text(tr(phase)) + "}")
+        title = step.title + (f" ({step.note})" if step.note else "")
+        lines.append(r"\paragraph{" + latex_text(title) + "}")
+        lines += [r"\begin{align*}", chain_tex(step, view.decimals), r"\end{align*}"]
+    for table in trace.tables:
+        lines += _table_tex(table, view.decimals)
+    if trace.notes:
+        lines.append(r"\begin{itemize}")
+        lines += [r"\item " + latex_text(note) for note in trace.notes]
+        lines.append(r"\end{itemize}")
+    lines.append(r"\subsection*{" + latex_text(tr("result")) + "}")
+    lines.append(r"\begin{align*}")
+    rows = [
+        r"\text{" + latex_text(key) + r"} &= " + value_tex(value, view.decimals)
+        for key, value in flat_result(trace).items()
+    ]
+    lines.append(" \\\\\n".join(rows))
+    lines.append(r"\end{align*}")
+    if trace.check is not None:
+        lines.append(r"\begin{itemize}")
+        for item in trace.check["items"]:
+            verdict = latex_text(tr(item["verdict"]))
+            lines.append(r"\item \texttt{" + latex_text(item["quantity"]) + "}: " + verdict)
+        lines.append(r"\end{itemize}")
+    return lines
+
+
+def _name_tex(name: str) -> str:
+    from stepcalc.render.math import symbol
+
+    return symbol(name, "latex") if name.replace("_", "").isalnum() else latex_text(name)
 
 
 def _table_tex(table, decimals: int) -> list[str]:
     """An extra table (node rows, truth tables …) as a tabular; a text plot as verbatim."""
-    lines = [r"\paragraph{" + escape(table.title) + "}"] if table.title else []
+    lines = [r"\paragraph{" + latex_text(table.title) + "}"] if table.title else []
     cells = [cell for row in table.rows for cell in row]
     if any(isinstance(cell, str) and "\n" in cell for cell in cells):
         for cell in cells:
             lines += [r"\begin{verbatim}", str(cell), r"\end{verbatim}"]
         return lines
     lines.append(r"\begin{tabular}{" + "l" * len(table.columns) + "}")
-    lines.append(" & ".join(escape(str(c)) for c in table.columns) + r" \\ \hline")
+    lines.append(" & ".join(latex_text(str(c)) for c in table.columns) + r" \\ \hline")
     for row in table.rows:
         texts = [
-            escape(c) if isinstance(c, str) else "$" + value_tex(c, decimals) + "$" for c in row
+            latex_text(c) if isinstance(c, str) else "$" + value_tex(c, decimals) + "$" for c in row
         ]
         lines.append(" & ".join(texts) + r" \\")
     lines.append(r"\end{tabular}")
     if table.note:
-        lines.append(r"\par\noindent " + escape(table.note) + r"\par")
+        lines.append(r"\par\noindent " + latex_text(table.note) + r"\par")
     return lines
 
 
-def render(trace: Trace, view: View) -> str:
-    from stepcalc.symbolic import formula_latex, substituted_latex
+def has_hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f" for ch in text)
 
-    lines = [r"\subsection*{" + escape(trace.title or trace.command) + "}"]
-    if trace.subtitle:
-        lines.append(r"\textit{" + escape(trace.subtitle) + "}")
-    if trace.steps:
-        lines.append(r"\begin{align*}")
-        for step in trace.steps:
-            rule = (
-                formula_latex(step.formula)
-                if step.verify
-                else r"\text{" + escape(step.formula) + "}"
-            )
-            numbers = (
-                substituted_latex(step.formula, step.inputs, view.decimals)
-                if (step.verify and step.inputs)
-                else ""
-            )
-            parts = [rule] + ([numbers] if numbers and numbers != rule else [])
-            parts.append(value_tex(step.value, view.decimals))
-            lines.append(r"\text{" + escape(step.title) + r"}:&\quad " + " = ".join(parts) + r" \\")
-        lines.append(r"\end{align*}")
-    for table in trace.tables:
-        lines += _table_tex(table, view.decimals)
-    for note in trace.notes:
-        lines.append(r"\noindent " + escape(note) + r"\par")
-    result = plain(trace.result)
-    lines.append(r"\paragraph{" + escape(t("core.result", view.lang)) + "}")
-    lines.append(r"\begin{align*}")
-    for key in trace.summary or list(result):
-        lines.append(
-            r"\text{" + escape(key) + r"} &= " + value_tex(result.get(key), view.decimals) + r" \\"
-        )
-    lines.append(r"\end{align*}")
-    if trace.check is not None:
-        lines.append(r"\begin{itemize}")
-        for item in trace.check["items"]:
-            lines.append(
-                r"\item \texttt{"
-                + escape(item["quantity"])
-                + "}: "
-                + escape(t(f"core.{item['verdict']}", view.lang))
-            )
-        lines.append(r"\end{itemize}")
-    return "\n".join(lines) + "\n"
+
+def render(trace: Trace, view: View) -> str:
+    body = trace_body(trace, view)
+    return document(body, korean=has_hangul("".join(body)))

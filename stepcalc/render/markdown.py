@@ -1,4 +1,5 @@
-"""Markdown for notes: a heading, the steps as a table, the result, the check."""
+"""Markdown for notes: each step's chain in a ``$$…$$`` block of the same LaTeX as
+``--format latex`` (notes apps render it), extra tables as Markdown tables."""
 
 from __future__ import annotations
 
@@ -6,18 +7,17 @@ from typing import Any
 
 from stepcalc.i18n import t
 from stepcalc.render import View
-from stepcalc.render.common import (
-    fmt_inline,
-    pretty_formula,
-    shown_decimals,
-    substitute,
-    to_ascii,
-)
-from stepcalc.trace import Trace, plain
+from stepcalc.render.common import flat_result, fmt_inline, shown_decimals, to_ascii
+from stepcalc.render.latex import _name_tex, chain_tex, value_tex
+from stepcalc.trace import Trace
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def _math(rows: str) -> list[str]:
+    return ["$$", r"\begin{aligned}", rows, r"\end{aligned}", "$$", ""]
 
 
 def render(trace: Trace, view: View) -> str:
@@ -31,19 +31,20 @@ def render(trace: Trace, view: View) -> str:
     if trace.subtitle:
         lines += [f"*{trace.subtitle}*", ""]
     if trace.shown_inputs:
-        lines += [f"**{tr('inputs')}**", ""]
-        lines += [f"- {name} = `{value(v)}`" for name, v in trace.shown_inputs.items()]
-        lines.append("")
-    if trace.steps:
-        header = [tr("step"), tr("rule"), tr("with_numbers"), tr("value")]
-        lines += ["| " + " | ".join(header) + " |", "|---|---|---|---:|"]
-        for step in trace.steps:
-            rule = step.rule or pretty_formula(step.formula, view.ascii)
-            numbers = substitute(step.formula, step.inputs, view.decimals, view.ascii)
-            title = step.title + (f" ({step.note})" if step.note else "")
-            row = [title, f"`{rule}`", f"`{numbers}`" if numbers else "", value(step.value)]
-            lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
-        lines.append("")
+        shown = [
+            _name_tex(name) + " = " + value_tex(v, view.decimals)
+            for name, v in trace.shown_inputs.items()
+        ]
+        lines += ["$$", r" \qquad ".join(shown), "$$", ""]
+    phase = None
+    several = len({step.phase for step in trace.steps}) > 1
+    for step in trace.steps:
+        if step.phase != phase and several:
+            phase = step.phase
+            lines += [f"### {tr(phase)}", ""]
+        title = step.title + (f" ({step.note})" if step.note else "")
+        lines += [f"**{title}**", ""]
+        lines += _math(chain_tex(step, view.decimals))
     for table in trace.tables:
         lines += [f"**{table.title}**", ""]
         lines.append("| " + " | ".join(_cell(str(c)) for c in table.columns) + " |")
@@ -56,15 +57,17 @@ def render(trace: Trace, view: View) -> str:
         lines.append("")
     if trace.notes:
         lines += [f"**{tr('notes')}**", ""] + [f"- {note}" for note in trace.notes] + [""]
-    result = plain(trace.result)
     lines += [f"**{tr('result')}**", ""]
-    for key in trace.summary or list(result):
-        lines.append(f"- `{key}` = `{value(result.get(key))}`")
-    lines.append("")
+    rows = [
+        r"\text{" + key.replace("_", r"\_") + r"} &= " + value_tex(value, view.decimals)
+        for key, value in flat_result(trace).items()
+    ]
+    lines += _math(" \\\\\n".join(rows))
     if trace.check is not None:
         items = trace.check["items"]
         counts = {
-            v: sum(1 for i in items if i["verdict"] == v) for v in ("correct", "rounding", "wrong")
+            v: sum(1 for i in items if i["verdict"] == v)
+            for v in ("correct", "rounding", "imprecise", "wrong")
         }
         header = "check_header_one" if len(items) == 1 else "check_header"
         lines += [f"**{tr(header, n=len(items), **counts)}**", ""]

@@ -1,95 +1,45 @@
-"""Rich tables in the slides' reading order: the rule, the rule with numbers, the value.
+"""The terminal: each step as the slides write it, ``symbol = rule = numbers = value``.
 
-The only module that imports Rich.
+Tensors are drawn as bracketed matrices side by side, vertically centred on the line of
+text; a chain too long for the terminal breaks between its parts first (each ``=`` starting
+a line under the first), then between terms at an operator, never inside a word, a number
+or a matrix. Extra tables (node tables, comparisons, truth tables) are Rich tables, the one
+place Rich is loaded.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
-
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console, Group
-from rich.table import Table as RichTable
-from rich.text import Text
 
 from stepcalc.i18n import t
 from stepcalc.render import View
 from stepcalc.render.common import (
+    ELIDE_AFTER,
+    KEEP,
+    flat_result,
     fmt_inline,
     fmt_number,
-    is_tensor,
-    matrix_lines,
-    pretty_formula,
     shown_decimals,
-    substitute,
     to_ascii,
 )
+from stepcalc.render.math import AsciiStyle, Brk, Mat, Style, chain
 from stepcalc.trace import Trace, plain
+
+INDENT = 3
+"""Columns a step's equation chain is indented under its title."""
 
 
 def render(trace: Trace, view: View) -> str:
-    width = _width()
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=False,
-        color_system=None,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-    painter = _Painter(view, width)
-    if view.ascii:
-        trace = _ascii_copy(trace)
-    for index, block in enumerate(painter.blocks(trace)):
-        if index:
-            console.print()
-        console.print(block)
-    text = buffer.getvalue()
+    painter = _Painter(view, _width())
+    blocks = [lines for lines in painter.blocks(trace) if lines]
+    text = "\n\n".join("\n".join(line.rstrip() for line in block) for block in blocks)
     if view.ascii:
         text = to_ascii(text)
-    lines: list[str] = []
-    for line in (line.rstrip() for line in text.splitlines()):
-        if line or (lines and lines[-1]):
-            lines.append(line)
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _ascii_copy(trace: Trace) -> Trace:
-    """The trace with every text swapped to ASCII before layout, so widths stay right."""
-    from dataclasses import replace
-
-    def text(value: Any) -> Any:
-        return to_ascii(value) if isinstance(value, str) else value
-
-    steps = [
-        replace(step, title=text(step.title), note=text(step.note), rule=text(step.rule))
-        for step in trace.steps
-    ]
-    tables = [
-        replace(
-            table,
-            title=text(table.title),
-            note=text(table.note),
-            columns=[text(c) for c in table.columns],
-            rows=[[text(c) for c in row] for row in table.rows],
-        )
-        for table in trace.tables
-    ]
-    return replace(
-        trace,
-        title=text(trace.title),
-        subtitle=text(trace.subtitle),
-        notes=[text(n) for n in trace.notes],
-        shown_inputs={text(k): v for k, v in trace.shown_inputs.items()},
-        steps=steps,
-        tables=tables,
-    )
+    return text.rstrip("\n") + "\n"
 
 
 def _width() -> int:
@@ -100,248 +50,393 @@ def _width() -> int:
     return max(min(size, 120), 20)
 
 
+def cell_len(text: str) -> int:
+    """Columns a text takes: wide (Hangul) characters two, combining marks none."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def wrap(text: str, width: int, hanging: int = 0) -> list[str]:
+    """Words of a text in lines of at most ``width`` columns, never breaking a word."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and cell_len(candidate) > width:
+                lines.append(line)
+                line = " " * hanging + word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
+# ------------------------------------------------------------------ boxes
+
+
+@dataclass
+class Box:
+    """A block of text lines; ``base`` is the row that lines up with running text."""
+
+    lines: list[str]
+    base: int = 0
+    text: bool = False
+    """A run of text, which following text joins."""
+
+    @property
+    def width(self) -> int:
+        return max((cell_len(line) for line in self.lines), default=0)
+
+
+def text_box(text: str) -> Box:
+    return Box([text], 0, True)
+
+
+def matrix_box(value: Any, decimals: int, ascii_only: bool, max_width: int = 10**6) -> Box:
+    """A 1-D or 2-D tensor in brackets; rows and columns beyond eight are elided."""
+    value = plain(value)
+    if not isinstance(value, list):
+        return text_box(_num(value, decimals, ascii_only))
+    rows = value if value and isinstance(value[0], list) else [value]
+    keep = KEEP
+    while True:
+        box = _draw(rows, decimals, ascii_only, keep)
+        if box.width <= max_width or keep == 1:
+            return box
+        keep -= 1
+
+
+def _draw(rows: list, decimals: int, ascii_only: bool, keep: int) -> Box:
+    def elide(items: list, limit: int = ELIDE_AFTER) -> list:
+        if len(items) > limit:
+            return [*items[:keep], None, *items[-keep:]]
+        return items
+
+    limit = ELIDE_AFTER if keep == KEEP else 2 * keep
+    cells = [
+        None
+        if row is None
+        else [("⋯" if c is None else _num(c, decimals, ascii_only)) for c in elide(row, limit)]
+        for row in elide(rows)
+    ]
+    columns = max((len(r) for r in cells if r is not None), default=0)
+    widths = [
+        max((cell_len(r[j]) for r in cells if r is not None), default=1) for j in range(columns)
+    ]
+    body = []
+    for row in cells:
+        if row is None:
+            body.append("  ".join(("⋮" if j == 0 else "").rjust(w) for j, w in enumerate(widths)))
+        else:
+            body.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+    if ascii_only:
+        brackets = [("[", "]")] * len(body)
+    elif len(body) == 1:
+        brackets = [("[", "]")]
+    else:
+        brackets = [("⎡", "⎤")] + [("⎢", "⎥")] * (len(body) - 2) + [("⎣", "⎦")]
+    lines = [f"{left}{line}{right}" for (left, right), line in zip(brackets, body, strict=True)]
+    return Box(lines, (len(lines) - 1) // 2)
+
+
+def _num(value: Any, decimals: int, ascii_only: bool) -> str:
+    text = fmt_number(value, decimals)
+    return text if ascii_only else text.replace("-", "−")
+
+
+def tensor_boxes(value: Any, decimals: int, ascii_only: bool, room: int, label: str = "") -> list:
+    """A tensor as boxes; 3-D and 4-D ones as 2-D slices labelled ``[0]``, ``[0][1]`` …,
+    with breaks between them."""
+    value = plain(value)
+    if not (isinstance(value, list) and value and isinstance(value[0], list)) or not (
+        value[0] and isinstance(value[0][0], list)
+    ):
+        box = matrix_box(value, decimals, ascii_only, room - cell_len(label) - 1)
+        return [text_box(label + " "), box] if label else [box]
+    items: list = []
+    indices: list = list(range(len(value)))
+    if len(indices) > ELIDE_AFTER:
+        indices = [*indices[:KEEP], None, *indices[-KEEP:]]
+    for index in indices:
+        if items:
+            items += [Brk(-1), text_box("  ")]
+        if index is None:
+            items.append(text_box("⋯"))
+        else:
+            items += tensor_boxes(value[index], decimals, ascii_only, room, f"{label}[{index}]")
+    return items
+
+
+# ------------------------------------------------------------------ line layout
+
+
+def layout(items: list, width: int, indent: int, hang: int) -> list[list[str]]:
+    """Lay boxes out in lines of at most ``width`` columns.
+
+    ``items`` are boxes and breaks. The first line starts at ``indent``; a line that starts
+    at a relation break (depth −1) starts at ``hang``, one that starts at an operator two
+    columns further. Lines break at the shallowest breaks first, packing greedily.
+    """
+    segments = _segments(items)
+    rows: list[tuple[int, list[Box]]] = []
+    for group, start in _split(segments, width, indent, hang):
+        rows.append((start, [box for _, boxes in group for box in boxes]))
+    return [_compose(boxes, start) for start, boxes in rows]
+
+
+def _segments(items: list) -> list[tuple[Brk | None, list[Box]]]:
+    segments: list[tuple[Brk | None, list[Box]]] = [(None, [])]
+    for item in items:
+        if isinstance(item, Brk):
+            segments.append((item, []))
+        else:
+            segments[-1][1].append(item)
+    return [s for s in segments if s[1]]
+
+
+def _seg_width(segment, leading: bool) -> int:
+    boxes = segment[1]
+    total = sum(b.width for b in boxes)
+    if leading and boxes and len(boxes[0].lines) == 1:
+        text = boxes[0].lines[0]
+        total -= cell_len(text) - cell_len(text.lstrip(" "))
+    return total
+
+
+def _start(segment, indent: int, hang: int) -> int:
+    brk = segment[0]
+    if brk is None:
+        return indent
+    return hang if brk.depth < 0 else hang + 2
+
+
+def _split(segments, width: int, indent: int, hang: int) -> list[tuple[list, int]]:
+    """Groups of segments, one per line, with the column each line starts at."""
+    lines: list[tuple[list, int]] = []
+
+    def start(group, first: bool) -> int:
+        return indent if first else _start(group[0], indent, hang)
+
+    def size(group, first: bool) -> int:
+        widths = (_seg_width(s, i == 0 and not first) for i, s in enumerate(group))
+        return start(group, first) + sum(widths)
+
+    def place(group, first: bool) -> None:
+        depths = [segment[0].depth for segment in group[1:]]
+        if size(group, first) <= width or not depths:
+            lines.append((group if first else _strip(group), start(group, first)))
+            return
+        depth = min(depths)
+        pieces: list[list] = [[group[0]]]
+        for segment in group[1:]:
+            if segment[0].depth == depth:
+                pieces.append([segment])
+            else:
+                pieces[-1].append(segment)
+        packed: list[list] = []
+        if depth < 0:  # a chain: fill from the end, so "= numbers = value" stay together
+            for piece in reversed(pieces):
+                if packed and size(piece + packed[0], first and piece is pieces[0]) <= width:
+                    packed[0] = piece + packed[0]
+                else:
+                    packed.insert(0, piece)
+        else:
+            for piece in pieces:
+                if packed and size(packed[-1] + piece, first and len(packed) == 1) <= width:
+                    packed[-1] = packed[-1] + piece
+                else:
+                    packed.append(piece)
+        for index, line in enumerate(packed):
+            place(line, first and index == 0)
+
+    if segments:
+        place(segments, True)
+    return lines
+
+
+def _strip(group):
+    """A line starting at a break loses the spaces before its operator."""
+    if not group or group[0][0] is None:
+        return group
+    brk, boxes = group[0]
+    if boxes and len(boxes[0].lines) == 1:
+        boxes = [Box([boxes[0].lines[0].lstrip(" ")], 0, boxes[0].text), *boxes[1:]]
+    return [(brk, boxes), *group[1:]]
+
+
+def _compose(boxes: list[Box], start: int) -> list[str]:
+    above = max((b.base for b in boxes), default=0)
+    below = max((len(b.lines) - b.base - 1 for b in boxes), default=0)
+    rows = [" " * start for _ in range(above + below + 1)]
+    for box in boxes:
+        width = box.width
+        top = above - box.base
+        for r in range(len(rows)):
+            line = box.lines[r - top] if 0 <= r - top < len(box.lines) else ""
+            rows[r] += line + " " * (width - cell_len(line))
+    return [row.rstrip() for row in rows]
+
+
+# ------------------------------------------------------------------ the painter
+
+
 class _Painter:
-    def __init__(self, view: View, width: int = 80):
+    def __init__(self, view: View, width: int):
         self.view = view
         self.width = width
-        self.box = box.ASCII if view.ascii else box.SIMPLE_HEAD
+        self.style = AsciiStyle(view.decimals) if view.ascii else Style(view.decimals)
 
     def tr(self, key: str, **params: Any) -> str:
-        text = t(f"core.{key}", self.view.lang, **params)
-        return to_ascii(text) if self.view.ascii else text
+        return t(f"core.{key}", self.view.lang, **params)
 
-    def num(self, value: Any) -> str:
-        return fmt_number(value, self.view.decimals)
-
-    def cell(self, value: Any) -> Text:
-        if is_tensor(value):
-            text = "\n".join(matrix_lines(value, self.view.decimals))
-        else:
-            text = fmt_inline(value, self.view.decimals)
-        return Text(to_ascii(text) if self.view.ascii else text)
+    def items(self, pieces: list, room: int) -> list:
+        """Writer pieces as boxes: text runs merged, tensors drawn."""
+        items: list = []
+        for piece in pieces:
+            if isinstance(piece, Brk):
+                items.append(piece)
+            elif isinstance(piece, Mat):
+                items += tensor_boxes(piece.value, self.view.decimals, self.view.ascii, room)
+            elif items and isinstance(items[-1], Box) and items[-1].text:
+                items[-1] = text_box(items[-1].lines[0] + piece)
+            else:
+                items.append(text_box(piece))
+        return items
 
     def blocks(self, trace: Trace):
-        heading = Text(trace.title or trace.command, style="bold")
+        heading = trace.title or trace.command
         if trace.subtitle:
-            heading.append("   " + trace.subtitle, style="dim")
-        yield heading
+            heading += "   " + trace.subtitle
+        yield wrap(heading, self.width)
         if trace.shown_inputs:
-            yield self.inputs_grid(trace.shown_inputs)
+            yield self.equations(trace.shown_inputs, " = ", 0)
         if trace.steps:
-            yield self.steps_table(trace)
+            yield from self.steps(trace)
         for table in trace.tables:
             yield self.extra_table(table)
         if trace.notes:
-            yield Group(*(Text(f"• {note}") for note in trace.notes))
-        yield self.result_block(trace)
+            lines: list[str] = []
+            for note in trace.notes:
+                lines += wrap("• " + note, self.width, hanging=2)
+            yield lines
+        yield [self.tr("result")] + self.equations(flat_result(trace), "  ", 0, align=True)
         if trace.check is not None:
-            yield self.check_block(trace.check)
+            yield self.check_lines(trace.check)
 
-    def inputs_grid(self, shown: dict[str, Any]) -> RichTable:
-        grid = RichTable(
-            box=None, show_header=True, header_style="bold", pad_edge=False, padding=(0, 3, 0, 0)
-        )
-        # Rich marks a cut cell with "…", which ASCII mode would widen to "..." after layout
-        overflow = "crop" if self.view.ascii else "ellipsis"
-        cells = [self.cell(value) for value in shown.values()]
-        natural = sum(
-            max(cell_len(label), *(cell_len(x) for x in cell.plain.split("\n"))) + 3
-            for label, cell in zip(shown, cells, strict=True)
-        )
-        if natural > self.width:
-            # Too wide side by side: one input a line, wrapped at spaces, never cut.
-            grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-            grid.add_column(no_wrap=True, style="bold")
-            grid.add_column(overflow="fold")
-            for label, cell in zip(shown, cells, strict=True):
-                grid.add_row(Text(label), cell)
-            return grid
-        for label in shown:
-            grid.add_column(Text(label), no_wrap=True, overflow=overflow)
-        grid.add_row(*cells)
-        return grid
+    def equations(self, named: dict[str, Any], sign: str, indent: int, align: bool = False):
+        """``name = tensor`` pairs side by side (inputs) or one per line (results)."""
+        label_width = max((cell_len(k) for k in named), default=0) if align else 0
+        rows: list[list[str]] = []
+        items: list = []
+        for name, value in named.items():
+            label = name + " " * (label_width - cell_len(name)) + sign
+            room = self.width - indent - cell_len(label)
+            entry = [text_box(label), *self.value_items(value, room)]
+            if align:
+                rows += layout(entry, self.width, indent, indent + cell_len(label))
+            else:
+                items += ([Brk(-1), text_box("   ")] if items else []) + entry
+        if not align:
+            rows = layout(items, self.width, indent, indent)
+        return _spaced(rows)
 
-    def steps_table(self, trace: Trace) -> RichTable:
-        rows = []
+    def value_items(self, value: Any, room: int) -> list:
+        value = plain(value)
+        if (
+            isinstance(value, list)
+            and value
+            and isinstance(value[0], dict | list)
+            and _records(value)
+        ):
+            return [text_box(fmt_inline(value, self.view.decimals))]
+        if isinstance(value, str):
+            return [text_box(value)]
+        if isinstance(value, list):
+            return tensor_boxes(value, self.view.decimals, self.view.ascii, room)
+        return [text_box(_num(value, self.view.decimals, self.view.ascii))]
+
+    def steps(self, trace: Trace):
+        several = len({step.phase for step in trace.steps}) > 1
+        phase = None
+        block: list[str] = []
+        tall = False
         for step in trace.steps:
-            rule = step.rule or pretty_formula(step.formula, self.view.ascii)
-            with_numbers = substitute(
-                step.formula, step.inputs, self.view.decimals, self.view.ascii
-            )
-            title = Text(step.title)
-            if step.note:
-                title.append("\n" + step.note, style="dim")
-            rows.append((step.phase, title, Text(rule), Text(with_numbers), self.cell(step.value)))
-        widths = self.column_widths(rows)
-        if self.width < 60 and self.would_split_words(rows, widths):
-            return self.steps_stacked(rows)
-        table = RichTable(
-            box=self.box, show_header=True, header_style="bold", expand=False, pad_edge=False
-        )
-        headers = ("step", "rule", "with_numbers", "value")
-        for header, width in zip(headers, widths, strict=True):
-            table.add_column(
-                Text(self.tr(header)),
-                overflow="fold",
-                width=width,
-                justify="right" if header == "value" else "left",
-            )
-        phase = None
-        several = len({row[0] for row in rows}) > 1
-        for row in rows:
-            if row[0] != phase and several:
-                table.add_row(Text(self.tr(row[0]).upper(), style="bold"), "", "", "")
-            phase = row[0]
-            table.add_row(*row[1:])
-        return table
+            if step.phase != phase and several:
+                if block:
+                    yield block
+                block, tall = [self.tr(step.phase).upper()], False
+                phase = step.phase
+            lines = self.step_lines(step)
+            if len(block) > 1 and (tall or len(lines) > 2):
+                block.append("")
+            tall = len(lines) > 2
+            block += lines
+        if block:
+            yield block
 
-    @staticmethod
-    def would_split_words(rows, widths: list[int]) -> bool:
-        """True when a column is narrower than a word (a number) it holds."""
-        for row in rows:
-            for cell, width in zip(row[1:], widths, strict=True):
-                if any(cell_len(word) > width for word in str(cell).split()):
-                    return True
-        return False
+    def step_lines(self, step) -> list[str]:
+        title = step.title + (f" · {step.note}" if step.note else "")
+        equation = chain(step, self.style)
+        items: list = []
+        hang = INDENT
+        for index, part in enumerate(equation.parts):
+            if index:
+                items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
+            items += self.items(part, self.width - INDENT - 4)
+            if index == 0 and len(equation.parts) > 1:
+                hang = INDENT + sum(b.width for b in items if isinstance(b, Box)) + 1
+        if hang > self.width // 2:
+            hang = INDENT + 2
+        rows = layout(items, self.width - 1, INDENT, hang)
+        lines = wrap(title, self.width - 1, hanging=2) + _spaced(rows)
+        return [" " + line if line else line for line in lines]
 
-    def steps_stacked(self, rows) -> Group:
-        """Narrow terminals: one block per step, its lines wrapped at spaces, never inside
-        a number (four columns would have to cut numbers apart)."""
-        labels = [self.tr(h) for h in ("rule", "with_numbers", "value")]
-        parts: list[Any] = []
-        phase = None
-        several = len({row[0] for row in rows}) > 1
-        for row in rows:
-            if row[0] != phase and several:
-                parts.append(Text(self.tr(row[0]).upper(), style="bold"))
-            phase = row[0]
-            grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-            grid.add_column(no_wrap=True)
-            grid.add_column(overflow="fold")
-            for label, cell in zip(labels, row[2:], strict=True):
-                grid.add_row(Text("  " + label, style="dim"), cell)
-            parts += [row[1], grid]
-        return Group(*parts)
+    def extra_table(self, extra) -> list[str]:
+        from stepcalc.render.table import render_table
 
-    def column_widths(self, rows) -> list[int]:
-        """Natural widths when they fit; else the value column keeps whole matrix rows and
-        the three text columns share the rest in proportion to what they hold."""
-        natural = [
-            max(
-                [cell_len(self.tr(h))]
-                + [max((cell_len(x) for x in str(r[i + 1]).split("\n")), default=0) for r in rows]
-            )
-            for i, h in enumerate(("step", "rule", "with_numbers", "value"))
-        ]
-        available = self.width - 11  # cell padding and the five vertical rules
-        if sum(natural) <= available:
-            return natural
-        value = min(natural[3], max(available // 2, 12))
-        rest = available - value
-        text = natural[:3]
-        total = sum(text)
-        widths = [max(8, rest * n // total) for n in text]
-        while sum(widths) > rest and max(widths) > 8:
-            widths[widths.index(max(widths))] -= 1
-        return [*widths, value]
+        return render_table(extra, self.view, self.width)
 
-    def extra_table(self, extra) -> Group:
-        table = RichTable(
-            box=self.box,
-            show_header=True,
-            header_style="bold",
-            pad_edge=False,
-            title=extra.title,
-            title_justify="left",
-        )
-        rows = [
-            [self.cell(v) if not isinstance(v, str) else Text(v) for v in row] for row in extra.rows
-        ]
-        natural = [
-            max(
-                [cell_len(x) for x in str(column).split("\n")]
-                + [cell_len(x) for row in rows for x in row[i].plain.split("\n")]
-            )
-            for i, column in enumerate(extra.columns)
-        ]
-        parts: list[Any] = []
-        if sum(natural) + 3 * len(natural) > self.width:
-            # Too many columns for the terminal: one block per row, so no number is folded.
-            if extra.title:
-                parts.append(Text(extra.title, style="italic"))
-            for row in rows:
-                grid = RichTable(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-                grid.add_column(no_wrap=True)
-                grid.add_column(overflow="fold")
-                head = str(extra.columns[0]).strip()
-                first = Text(f"{head} ", style="bold") if head else Text("")
-                parts.append(first.append(row[0]) if head else row[0])
-                for column, cell in zip(extra.columns[1:], row[1:], strict=True):
-                    grid.add_row(Text("  " + str(column), style="dim"), cell)
-                parts.append(grid)
-            if extra.note:
-                parts.append(Text(extra.note, style="dim"))
-            return Group(*parts)
-        for column in extra.columns:
-            table.add_column(Text(str(column)), overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        parts.append(table)
-        if extra.note:
-            parts.append(Text(extra.note, style="dim"))
-        return Group(*parts)
-
-    def result_block(self, trace: Trace) -> RichTable:
-        result = plain(trace.result)
-        keys = trace.summary or list(result)
-        table = RichTable(
-            box=None,
-            show_header=False,
-            pad_edge=False,
-            padding=(0, 2, 0, 0),
-            title=self.tr("result"),
-            title_justify="left",
-            title_style="bold",
-        )
-        table.add_column(no_wrap=True)
-        table.add_column(overflow="fold")
-        for key in keys:
-            for name, value in _flatten(key, result.get(key)):
-                table.add_row(Text(name), self.cell(value))
-        return table
-
-    def check_block(self, check: dict[str, Any]) -> Group:
+    def check_lines(self, check: dict[str, Any]) -> list[str]:
         items = check["items"]
         counts = {
             verdict: sum(1 for i in items if i["verdict"] == verdict)
-            for verdict in ("correct", "rounding", "wrong")
+            for verdict in ("correct", "rounding", "imprecise", "wrong")
         }
         header = "check_header_one" if len(items) == 1 else "check_header"
-        lines = [Text(self.tr(header, n=len(items), **counts), style="bold")]
-        marks = {"correct": "O", "rounding": "~", "wrong": "X"}
+        lines = wrap(self.tr(header, n=len(items), **counts), self.width)
+        marks = {"correct": "O", "rounding": "~", "imprecise": "?", "wrong": "X"}
         for item in items:
-            label = item["quantity"]
             verdict = self.tr(item["verdict"])
             given = fmt_inline(item["given"], 12)
-            line = Text(f"{marks[item['verdict']]}  {label}   {given}   ")
-            if item["verdict"] == "wrong":
-                if "note" in item:
-                    detail = item["note"]
-                else:
-                    where = ""
-                    if item.get("index"):
-                        where = " " + self.tr("at_cell", index=_index(item["index"]))
-                    expected = fmt_inline(item["expected_cell"], shown_decimals(item, self.view))
-                    detail = self.tr("should_be", expected=expected) + where
-                    if item.get("step"):
-                        detail += " (" + self.tr("see_step", title=item["step"]) + ")"
-                line.append(f"{verdict}: {detail}", style="bold")
-            elif item["verdict"] == "rounding":
-                line.append(f"{verdict}: {self.hand_text(item)}")
-            else:
-                line.append(verdict)
-            lines.append(line)
-        return Group(*lines)
+            line = f"{marks[item['verdict']]}  {item['quantity']}   {given}   {verdict}"
+            detail = self.detail(item)
+            lines += wrap(line + (f": {detail}" if detail else ""), self.width, hanging=3)
+        return lines
+
+    def detail(self, item: dict[str, Any]) -> str:
+        if item["verdict"] == "rounding":
+            return self.hand_text(item)
+        if item["verdict"] == "imprecise":
+            return self.tr(
+                "imprecise_detail", sig=item.get("sig", 3), expected=item.get("advice", "")
+            )
+        if item["verdict"] != "wrong":
+            return ""
+        if "note" in item:
+            return item["note"]
+        where = ""
+        if item.get("index"):
+            where = " " + self.tr("at_cell", index="".join(f"[{i}]" for i in item["index"]))
+        expected = fmt_inline(item["expected_cell"], shown_decimals(item, self.view))
+        detail = self.tr("should_be", expected=expected) + where
+        if item.get("step"):
+            detail += " (" + self.tr("see_step", title=item["step"]) + ")"
+        return detail
 
     def hand_text(self, item: dict[str, Any]) -> str:
         hand = item["hand"]
@@ -362,14 +457,15 @@ class _Painter:
         )
 
 
-def _index(index: list[int]) -> str:
-    return "".join(f"[{i}]" for i in index)
+def _records(value: list) -> bool:
+    return isinstance(value[0], dict)
 
 
-def _flatten(name: str, value: Any):
-    """Nested result groups (``updated.w``) as separate rows; lists of records stay inline."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _flatten(f"{name}.{key}", inner)
-    else:
-        yield name, value
+def _spaced(rows: list[list[str]]) -> list[str]:
+    """Rows of a layout as lines, a blank line between two when either holds a matrix."""
+    lines: list[str] = []
+    for index, row in enumerate(rows):
+        if index and (len(row) > 1 or len(rows[index - 1]) > 1):
+            lines.append("")
+        lines += row
+    return lines
