@@ -9,7 +9,7 @@ machine hits all of them alike), and compares medians of wall-clock and of CPU t
 | --- | --- | --- |
 | ``stepcalc outsize --input 7 --kernel 3 --json`` | ``python -c "import typer"`` | ≤ 1.3× |
 | ``stepcalc --help`` | ``python -c "import typer"`` | ≤ 2.8× |
-| ``stepcalc silu --input "1 2" --json`` | ``python -c "import typer, numpy, sympy"`` | ≤ 1.25× |
+| ``stepcalc silu --input '1 -2' --json`` (derivatives cached) | ``python -c "import typer, numpy"`` | ≤ 1.5× |
 | table instead of ``--json`` (outsize, silu) | the same with ``--json`` | ≤ +40 ms |
 
 Prints a Markdown table of the figures. The console script beside this interpreter is used
@@ -44,18 +44,18 @@ def stepcalc() -> list[str]:
 SC = stepcalc()
 RUNS = {
     "typer": [PY, "-c", "import typer"],
-    "typer+numpy+sympy": [PY, "-c", "import typer, numpy, sympy"],
+    "typer+numpy": [PY, "-c", "import typer, numpy"],
     "outsize --json": [*SC, "outsize", "--input", "7", "--kernel", "3", "--json"],
     "outsize (table)": [*SC, "outsize", "--input", "7", "--kernel", "3"],
     "--help": [*SC, "--help"],
-    "silu --json": [*SC, "silu", "--input", "1 2", "--json"],
-    "silu (table)": [*SC, "silu", "--input", "1 2"],
+    "silu --json": [*SC, "silu", "--input", "1 -2", "--json"],
+    "silu (table)": [*SC, "silu", "--input", "1 -2"],
 }
 RATIOS = (
     # measured, baseline, target ratio
     ("outsize --json", "typer", 1.3),
     ("--help", "typer", 2.8),
-    ("silu --json", "typer+numpy+sympy", 1.25),
+    ("silu --json", "typer+numpy", 1.5),
 )
 OVERHEADS = (
     # measured, baseline, target milliseconds

@@ -101,7 +101,9 @@ def _build(cmd: Command) -> None:
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__name__ = cmd.name.replace("-", "_")
     callback.__doc__ = cmd.help
-    app.command(name=cmd.name, help=cmd.help, epilog=cmd.epilog or None)(callback)
+    app.command(
+        name=cmd.name, help=cmd.help, short_help=cmd.summary or None, epilog=cmd.epilog or None
+    )(callback)
 
 
 def register(only: str | None = None) -> None:

@@ -131,6 +131,12 @@ FUNCTIONS: dict[str, Fn] = {
     "matmul": Fn(lambda a, b: _np().matmul(a, b), "×", r"\times", "@", "infix", False, 2),
     "transpose": Fn(lambda a: _np().transpose(a), "ᵀ", r"^{\top}", "^T", "postfix", False),
     "corr2d": Fn("stepcalc.calc.conv:corr2d", "⋆", r"\star", "(*)", "infix", False, 2),
+    # --- outsize and params functions
+    # --- conv and pool functions
+    # --- silu and dropout functions
+    # --- optimizer functions
+    # --- graph and network functions
+    # --- loss and batchnorm functions
 }
 """Every function a formula may call, with how each format writes it."""
 

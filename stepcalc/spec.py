@@ -188,6 +188,8 @@ class Command:
     """False for the drill, which runs other commands rather than one calculation."""
     epilog: str = ""
     formats: tuple[str, ...] = ("table", "json", "markdown", "latex")
+    summary: str = ""
+    """One phrase for the command list of ``stepcalc --help`` (default: the help, cut)."""
 
     def option(self, name: str) -> Opt:
         return next(opt for opt in self.options if opt.name == name)

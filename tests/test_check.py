@@ -1,4 +1,4 @@
-"""Rounding-aware checking: correct, rounding (uniform or mixed hand precisions), wrong."""
+"""Checking: correct, rounding (uniform or mixed hand precisions), imprecise, wrong."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 
 from stepcalc import check
 from stepcalc.calc.yolo import build_problem, yolo_toy
+from stepcalc.context import Ctx
 from stepcalc.errors import StepcalcError
-from stepcalc.trace import Ctx, plain, round_half_up
+from stepcalc.trace import plain, round_half_up
 from tests.helpers import assert_bad_input, run
 
 
@@ -36,10 +37,42 @@ def test_correct_means_exact_at_the_decimals_written():
 
 
 def test_one_precision_throughout_is_rounding():
-    # a = 0.7, b = 4.9, c = 4.9²/3 = 8.0033 → 8.0 when every step keeps one decimal
-    item = judge("c", "8.0")
+    # a = 0.7, b = 4.9, c = 4.9²/3 = 8.0033 → 8.00 when every step keeps one decimal
+    item = judge("c", "8.00")
     assert item["verdict"] == "rounding"
     assert item["hand"] == {"round_steps": 1, "value": 8.0}
+
+
+def test_too_few_digits_is_imprecise_never_rounding():
+    # 7.26 needs two decimals (three significant digits): 7.3 is right but coarse,
+    # 8.0 is coarse and wrong (one-decimal hand rounding would explain it, but a coarse
+    # answer is never excused as rounding)
+    item = judge("c", "7.3")
+    assert item["verdict"] == "imprecise"
+    assert item["advice"] == 7.26 and item["sig"] == 3
+    assert judge("c", "8.0")["verdict"] == "wrong"
+    assert judge("c", "7.3", sig=2)["verdict"] == "correct"
+    # exact as written: 4 for 4.0, 25 for 24.9999999996 (a matrix is read at its own decimals)
+    exact = {"n": 4.0, "s": 24.9999999996, "m": [[0.9937, 0.9554], [1.0949, 1.1554]]}
+    for quantity, given, verdict in (
+        ("n", "4", "correct"),
+        ("s", "25", "correct"),
+        ("m", [[0.99, 0.96], [1.09, 1.16]], "correct"),
+        ("m", [[1.0, 1.0], [1.1, 1.2]], "imprecise"),
+    ):
+        outcome = check.evaluate(exact, [(quantity, given)])
+        assert outcome["items"][0]["verdict"] == verdict, quantity
+    assert check.evaluate(exact, [("m", [[1.0, 1.0], [1.1, 1.2]])])["ok"] is False
+
+
+def test_cli_imprecise_answers_exit_1():
+    result = run("yolo-toy", "--expect", "loss=30", "--json")
+    assert result.code == 1
+    item = result.json["check"]["items"][0]
+    assert item["verdict"] == "imprecise" and item["advice"] == 29.5
+    table = run("yolo-toy", "--expect", "loss=30").stdout
+    assert "? loss" in table.replace("?  loss", "? loss")
+    assert "write at least 3 significant digits: 29.5" in table
 
 
 def test_mixed_precisions_are_rounding():
@@ -68,12 +101,8 @@ def test_explicit_tolerance_replaces_the_rounding_rule():
     assert judge("c", "8.0", tol=0.05)["verdict"] == "wrong"
 
 
-def test_only_a_hand_function_still_gives_uniform_rounding():
-    def hand(k):
-        return compute(Ctx(round_steps=k))
-
-    assert judge("c", "8.0", rerun=None, hand=hand)["verdict"] == "rounding"
-    assert judge("c", "7.332", rerun=None, hand=hand)["verdict"] == "wrong"
+def test_without_a_rerun_nothing_is_rounding():
+    assert judge("c", "8.00", rerun=None)["verdict"] == "wrong"
 
 
 def test_bad_quantities():

@@ -5,17 +5,16 @@ code-2 message that is one line naming an option (``error: --kernel: …``) or t
 (``error: conv: …``) with nothing on stdout, no "internal error", valid JSON with ``--json``,
 and every run within 5 s.
 
-The harness discovers the commands itself (every module of ``stepcalc.cli.COMMAND_MODULES``
-that imports), so a new command is fuzzed as soon as it exists. Option values come from
-per-option generators of plausible values (``HINTS``, by command and option name) mixed
-with generic ones (numbers, integer lists, tensors in every written form, choices read from
-the metavar, garbage text). ``benchmarks/fuzz.py`` runs the same generators for longer.
+The harness reads the command registry (``stepcalc.spec``), so a new command is fuzzed as
+soon as it is declared. Option values come from the declared option types (tensors of the
+declared ranks in every written form, integer lists of the declared lengths, choices,
+numbers), a few hints for free text (expressions, assignments), and generic garbage.
+``benchmarks/fuzz.py`` runs the same generators for longer.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import json
 import os
@@ -32,8 +31,21 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from stepcalc.cli import COMMAND_MODULES, COMMON_OPTIONS, main
-from stepcalc.problem import Command, Opt
+from stepcalc.cli import main
+from stepcalc.spec import (
+    COMMON,
+    Choice,
+    Command,
+    Flag,
+    Int,
+    Ints,
+    Mapping,
+    Number,
+    Opt,
+    Tensor,
+    command_names,
+    commands,
+)
 
 TIME_LIMIT = 5.0
 """Seconds one run may take."""
@@ -42,27 +54,16 @@ TIME_LIMIT = 5.0
 # --------------------------------------------------------------------------- discovery
 
 
-def discover() -> list[Command]:
-    """Every command module that exists now, in the CLI's order."""
-    found = []
-    for module_name in COMMAND_MODULES:
-        qualified = f"stepcalc.commands.{module_name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as exc:
-            if exc.name != qualified:
-                raise
-            continue
-        found.append(module.COMMAND)
-    return found
-
-
-COMMANDS = discover()
+COMMANDS = commands()
 BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def all_options(command: Command) -> tuple[Opt, ...]:
-    return command.options + (COMMON_OPTIONS if command.computing else ())
+    return command.options + (COMMON if command.computing else ())
+
+
+def is_flag(opt: Opt) -> bool:
+    return isinstance(opt.type, Flag)
 
 
 # --------------------------------------------------------------------------- running
@@ -475,12 +476,28 @@ def expectation(draw):
 
 
 def choices_of(opt: Opt) -> list[str]:
-    """Words listed in a metavar like ``table|json|markdown`` (empty when it is no choice)."""
-    meta = opt.metavar or ""
-    words = [w for w in meta.split("|") if w]
-    if len(words) >= 2 and all(w.replace("-", "").replace("_", "").isalpha() for w in words):
-        return words
-    return []
+    """The declared choices of an option (empty when it is no choice)."""
+    return list(opt.type.choices) if isinstance(opt.type, Choice) else []
+
+
+def typed_values(opt: Opt) -> st.SearchStrategy[str] | None:
+    """Plausible values of the declared type, a little outside its range now and then."""
+    kind = opt.type
+    if isinstance(kind, Tensor):
+        ranks = kind.ndim or (0, 1, 2, 3)
+        tensors = tensor_text(max(min(ranks), 1), max(max(ranks), 1), 5)
+        return st.one_of(tensors, number_text) if 0 in ranks else tensors
+    if isinstance(kind, Ints):
+        low = (kind.minimum or 0) - 1
+        sizes = (min(kind.length), max(kind.length)) if kind.length else (1, 4)
+        return int_list_text(max(low, 0), low + 30, sizes)
+    if isinstance(kind, Int):
+        low = (kind.minimum or 0) - 1
+        high = min(kind.maximum if kind.maximum is not None else low + 30, low + 60)
+        return st.integers(low, high + 1).map(str)
+    if isinstance(kind, Number):
+        return number_text
+    return None
 
 
 def choice_text(words: list[str]):
@@ -509,22 +526,11 @@ ACTIVATIONS = (
 )
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adamax")
 HINTS: dict[str, st.SearchStrategy[str]] = {
-    # outsize and params take sizes, not tensors
-    "outsize.input": int_list_text(1, 30, (1, 3)),
-    "outsize.kernel": int_list_text(1, 7, (1, 2)),
-    "outsize.output": int_list_text(1, 30, (1, 2)),
+    # free text the types cannot describe; everything else comes from the declared types
     "outsize.padding": st.one_of(int_list_text(0, 4, (1, 2)), st.just("same")),
-    "params.input": int_list_text(1, 64, (1, 3)),
-    "params.mlp": int_list_text(1, 60, (1, 5)),
-    "batchnorm.input": tensor_text(2, 4, 3),
-    "conv.kernel": tensor_text(2, 4, 3),
-    "conv.input": tensor_text(2, 3, 6),
-    "pool.kernel": int_list_text(1, 3, (1, 2)),
-    "pool.input": tensor_text(2, 3, 6),
+    "conv.padding": st.one_of(int_list_text(0, 3, (1, 2)), st.just("same")),
     "optimizer.loss": expression_text,
     "optimizer.vars": st.sampled_from(["x", "x1,x2", "x,y", "x1, x2, x3", "a,,b", "1x"]),
-    "optimizer.params": tensor_text(1, 1, 3),
-    "optimizer.grad": tensor_text(1, 2, 3),
     "optimizer.compare": st.lists(st.sampled_from(OPTIMIZERS), min_size=1, max_size=3).map(
         ",".join
     ),
@@ -535,62 +541,14 @@ HINTS: dict[str, st.SearchStrategy[str]] = {
     ).map(lambda t: f"{t[0]}={t[1]}"),
     "silu.fn": st.sampled_from(ACTIVATIONS),
     "silu.compare": st.sampled_from(ACTIVATIONS),
-    "conv.groups": int_list_text(0, 3, (1, 1)),
-    "conv.bias": tensor_text(1, 1, 3),
-    "conv.padding": st.one_of(int_list_text(0, 3, (1, 2)), st.just("same")),
-    "dropout.samples": st.integers(-1, 20).map(str),
-    "dropout.seed": st.integers(-1, 10**6).map(str),
-    "loss.delta": number_text,
-    "loss.grad-weights": tensor_text(1, 2, 3),
-    "yolo-toy.image": tensor_text(2, 2, 5),
-    "yolo-toy.w-conv1": tensor_text(2, 2, 3),
-    "yolo-toy.w-conv2": tensor_text(1, 2, 2),
-    "yolo-toy.w-neck": st.one_of(number_text, tensor_text(1, 2, 2)),
-    "yolo-toy.w-bbox": tensor_text(1, 1, 2),
-    "yolo-toy.w-cls": st.one_of(number_text, tensor_text(1, 1, 1)),
-    "yolo-toy.y-true": tensor_text(1, 1, 3),
-    "graph.expr": expression_text,
-    "graph.values": assignments(),
-    "drill.topic": st.sampled_from([*(n.replace("_", "-") for n in COMMAND_MODULES), "mix"]),
-    "drill.seed": st.integers(-3, 10**13).map(str),
-    "drill.count": st.integers(-1, 250).map(str),
-    # by option name, for any command
+    "drill.topic": st.sampled_from([*command_names(), "mix"]),
     "expect": expectation(),
     "values": assignments(),
     "expr": expression_text,
-    "steps": st.integers(-1, 30).map(str),
-    "epochs": st.integers(-1, 30).map(str),
-    "depth": st.integers(-1, 6).map(str),
-    "seed": st.integers(-1, 10**6).map(str),
-    "count": st.integers(-1, 5).map(str),
-    "decimals": st.integers(-1, 17).map(str),
-    "round-steps": st.integers(-1, 17).map(str),
-    "stride": int_list_text(0, 4, (1, 2)),
-    "padding": int_list_text(0, 3, (1, 2)),
-    "dilation": int_list_text(0, 3, (1, 2)),
-    "output-padding": int_list_text(0, 2, (1, 2)),
-    "out-channels": ints_plain,
-    "batch-size": ints_plain,
-    "first-step": ints_plain,
+    "mask": tensor_text(1, 3, 4).map(lambda t: t.replace("-", "").replace(".", "")),
     "keep-prob": st.sampled_from(["0.5", "0.8", "1", "0", "1.5", "-0.1", "4/5"]),
     "drop-prob": st.sampled_from(["0.5", "0.2", "1", "0", "1.5", "-0.1", "1/5"]),
-    "tol": st.sampled_from(["0", "0.01", "-1", "1e-9"]),
-    "input": tensor_text(1, 4, 5),
-    "kernel": tensor_text(1, 4, 3),
-    "grad-output": tensor_text(1, 4, 4),
-    "weights": tensor_text(1, 2, 4),
-    "mask": tensor_text(1, 3, 4).map(lambda t: t.replace("-", "").replace(".", "")),
-    "pred": tensor_text(1, 2, 4),
-    "target": tensor_text(1, 2, 4),
-    "gamma": tensor_text(1, 1, 4),
-    "beta": st.one_of(tensor_text(1, 1, 4), number_text),
-    "running-mean": tensor_text(1, 1, 4),
-    "running-var": tensor_text(1, 1, 4),
-    "bias": tensor_text(1, 1, 3),
-    "image": tensor_text(2, 2, 5),
 }
-for _name in ("lr", "momentum", "alpha", "eps", "weight-decay", "l1", "l2", "upstream", "rho"):
-    HINTS.setdefault(_name, number_text)
 
 
 def generic_text():
@@ -604,7 +562,11 @@ def generic_text():
 
 
 def is_file_option(opt: Opt) -> bool:
-    return (opt.metavar or "").upper() == "FILE" or opt.name in ("from", "check", "network")
+    return (
+        isinstance(opt.type, Mapping)
+        or opt.type.metavar.upper() == "FILE"
+        or opt.name in ("from", "check")
+    )
 
 
 def value_strategy(command: Command, opt: Opt, files, calm: bool = False) -> st.SearchStrategy[str]:
@@ -618,6 +580,9 @@ def value_strategy(command: Command, opt: Opt, files, calm: bool = False) -> st.
     plausible = []
     if hinted is not None:
         plausible.append(hinted)
+    typed = typed_values(opt)
+    if typed is not None:
+        plausible.append(typed)
     if words:
         plausible.append(choice_text(words))
     if not plausible:
@@ -811,7 +776,9 @@ def problem_file(draw, command: Command, option: str = "from"):
     mapping = {}
     for opt in chosen:
         name = draw(st.sampled_from([opt.name, opt.name.replace("-", "_")]))
-        mapping[name] = True if opt.flag and draw(st.booleans()) else draw(yaml_value(command, opt))
+        mapping[name] = (
+            True if is_flag(opt) and draw(st.booleans()) else draw(yaml_value(command, opt))
+        )
     if draw(st.integers(0, 9)) == 0:
         mapping[draw(st.text(min_size=1, max_size=6))] = 1
     if kind == "json":
@@ -882,7 +849,7 @@ def command_line(draw, command: Command, workspace: Workspace):
         chance = 55 if opt.name in own else 12
         if draw(st.integers(0, 99)) >= chance:
             continue
-        if opt.flag:
+        if is_flag(opt):
             args.append(
                 draw(st.sampled_from([f"--{opt.name}", f"--{opt.name}", f"--no-{opt.name}"]))
             )
@@ -912,19 +879,7 @@ CALM_COMMON = {
 }
 
 
-RESULT_KEYS = {
-    "outsize": ("height", "width"),
-    "params": ("total", "trainable", "layers[0].params"),
-    "conv": ("output", "output[0][0]", "grad_input", "grad_weight"),
-    "pool": ("output", "output[0][0]", "grad_input"),
-    "silu": ("output", "output[0]", "derivative"),
-    "dropout": ("standard.train_output", "inverted.test_output", "standard.z_test"),
-    "optimizer": ("final_params", "final_params[0]", "final_loss"),
-    "yolo-toy": ("loss", "y_pred", "grad_w_conv1[0][0]", "updated.w_conv1"),
-    "graph": ("output", "gradients.x", "loss"),
-    "loss": ("loss", "grad_pred", "total"),
-    "batchnorm": ("output", "mean", "var", "grad_gamma"),
-}
+RESULT_KEYS = {command.name: (*command.result_keys, "output[0][0]", "nope") for command in COMMANDS}
 """A few result quantities per command (CONTRACT section 3), for --expect."""
 
 
@@ -949,7 +904,7 @@ def calm_command_line(draw, command: Command, workspace: Workspace):
     for opt in command.options:
         if draw(st.integers(0, 99)) >= chance:
             continue
-        if opt.flag:
+        if is_flag(opt):
             args.append(draw(st.sampled_from([f"--{opt.name}", f"--no-{opt.name}"])))
             continue
         files = file_argument(command, workspace, [], opt.name)
@@ -978,7 +933,7 @@ def from_file_line(draw, command: Command, workspace: Workspace):
     else:
         args, stdin = [command.name], text
     for opt in command.options:
-        if not opt.flag and draw(st.integers(0, 99)) < 15:
+        if not is_flag(opt) and draw(st.integers(0, 99)) < 15:
             args += [f"--{opt.name}", draw(value_strategy(command, opt, st.just("missing.yaml")))]
     args.append(draw(st.sampled_from(["--json", "--json", "--format=table", "--format=markdown"])))
     if not command.computing:
@@ -1076,7 +1031,7 @@ def test_hostile_files_for_every_command(workspace):
     for command in COMMANDS:
         if not command.computing:
             continue
-        key = next((o.name for o in command.options if not o.flag), "input")
+        key = next((o.name for o in command.options if not is_flag(o)), "input")
         texts = [t.format(key=key, big="9" * 5000) for t in HOSTILE_FILES]
         texts.append(billion_laughs())
         for text in texts:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from stepcalc.cli import COMMON_OPTIONS
-from tests.test_fuzz import BY_NAME, COMMANDS, SAMPLES, names_a_place, run_in_process
+from stepcalc.spec import COMMON
+from tests.test_fuzz import BY_NAME, COMMANDS, SAMPLES, is_flag, names_a_place, run_in_process
 
 MARKER = "PWNED"
 INJECTIONS = (
@@ -73,8 +73,8 @@ def base_line(command) -> list[str]:
 
 def text_options(command) -> list[str]:
     """The command's own text options; the shared ones (--format, --expect …) on one command."""
-    common = COMMON_OPTIONS if command is COMMANDS[0] else ()
-    return [o.name for o in command.options + common if not o.flag and o.name != "json"]
+    common = COMMON if command is COMMANDS[0] else ()
+    return [o.name for o in command.options + common if not is_flag(o) and o.name != "json"]
 
 
 class Tripwire:
@@ -185,7 +185,7 @@ YAML_PAYLOADS = (
 @pytest.mark.parametrize("name", [c.name for c in COMMANDS if c.computing])
 def test_yaml_tags_in_problem_and_answer_files(name, tripwire, tmp_path):
     command = BY_NAME[name]
-    keys = [o.name for o in command.options if not o.flag][:2]
+    keys = [o.name for o in command.options if not is_flag(o)][:2]
     for payload in YAML_PAYLOADS:
         for key in keys:
             problem = tmp_path / "problem.yaml"

@@ -133,7 +133,8 @@ def chain_tex(step, decimals: int) -> str:
         rows.append(f"&{sign} " + "".join(p for p in part if isinstance(p, str)))
     last = equation.parts[-1]
     if len(rows) > 2 and len(last) == 1 and "pmatrix" not in last[0] and len(last[0]) < 16:
-        rows[-2] += " " + rows.pop()[1:]
+        value = rows.pop()
+        rows[-1] += " " + value[1:]
     if len(rows) > 1 and step.symbol:
         rows[0] += " " + rows.pop(1)
     elif len(rows) > 1:

@@ -382,10 +382,9 @@ class _Writer:
         elementwise = _is_tensor(self.value(node.left, env)) and _is_tensor(
             self.value(node.right, env)
         )
-        sign = self.style.odot if elementwise else self.style.times
-        if sign.strip() in ("⊙", r"\odot") and self.breaks:
-            sign = f" {sign} "
-        return [*left, sign, *right], PROD
+        if elementwise and self.breaks:
+            return [*left, *self.brk(), f" {self.style.odot} ", *right], PROD
+        return [*left, self.style.odot if elementwise else self.style.times, *right], PROD
 
     def brk(self) -> list[Piece]:
         return [Brk(0)] if self.breaks else []
@@ -426,7 +425,7 @@ class _Writer:
         if kind == "infix":
             left = self.operand(node.args[0], env, PROD, True)
             right = self.operand(node.args[1], env, PROD + 1, False)
-            return [*left, f" {style.head(node.name, fn)} ", *right], PROD
+            return [*left, *self.brk(), f" {style.head(node.name, fn)} ", *right], PROD
         if kind == "postfix":
             inner = self.operand(node.args[0], env, ATOM, True)
             return [*inner, style.head(node.name, fn)], POW
@@ -437,7 +436,7 @@ class _Writer:
         args = [self.write(arg, env)[0] for arg in node.args]
         joined: list[Piece] = []
         for index, arg in enumerate(args):
-            joined += ([", "] if index else []) + arg
+            joined += ([", ", *self.brk()] if index else []) + arg
         if kind == "tuple":
             return self.paren(joined), ATOM
         return [style.head(node.name, fn), *self.paren(joined)], ATOM
