@@ -248,10 +248,16 @@ def _plain_number(value: Any) -> Any:
     return value
 
 
+@cache
 def split(formula: str) -> tuple[str, str]:
     """``"m = beta1*m + g"`` → (``m``, ``beta1*m + g``); no left side → ("", formula)."""
     symbol, sep, rhs = formula.partition(" = ")
     return (symbol.strip(), rhs.strip()) if sep else ("", formula.strip())
+
+
+@cache
+def variables(formula: str) -> tuple[str, ...]:
+    return tuple(expr.variables_of(parse(formula)))
 
 
 class Work:
@@ -260,12 +266,18 @@ class Work:
     ``work(title, "m = beta1*m + (1 - beta1)*g", m=…, beta1=…, g=…)`` evaluates the formula,
     rounds the value as a student would in hand mode (``ctx.r``), records the step (unless
     the trace is None: a silent run, as in training loops) and returns the value.
+
+    With ``env`` (a dict of named quantities) operands not passed are taken from it by name,
+    and each result is stored back under its symbol, so a worked solution reads as a list of
+    formulas. With ``topic``, a title is a message name of that topic (``at`` fills it in).
     """
 
-    def __init__(self, trace, ctx, phase: str = "forward"):
+    def __init__(self, trace, ctx, phase: str = "forward", env=None, topic: str = ""):
         self.trace = trace
         self.ctx = ctx
         self.phase = phase
+        self.env = env
+        self.topic = topic
 
     def __call__(
         self,
@@ -276,12 +288,21 @@ class Work:
         note: str = "",
         name: str = "",
         value: Any = None,
+        at: dict[str, Any] | None = None,
         **operands: Any,
     ) -> Any:
         symbol, rhs = split(formula)
+        if self.env is not None:
+            for var in variables(rhs):
+                if var not in operands:
+                    operands[var] = self.env[var]
         if value is None:
             value = self.ctx.r(evaluate(rhs, operands))
+        if self.env is not None and symbol and "[" not in symbol:
+            self.env[symbol] = value
         if self.trace is not None:
+            if self.topic:
+                title = self.ctx.t(f"{self.topic}.{title}", **(at or {}))
             self.trace.steps.append(
                 Step(self.phase, title, rhs, operands, value, symbol, key, note, name)
             )

@@ -32,7 +32,7 @@ import numpy as np
 
 from stepcalc import limits
 from stepcalc.context import Ctx
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError
 from stepcalc.formula import Work
 from stepcalc.trace import Table, Trace
 
@@ -101,47 +101,26 @@ def build_problem(
         pick(w_conv2, "w_conv2"),
     )
     w_bbox, w_cls, y_true = pick(w_bbox, "w_bbox"), pick(w_cls, "w_cls"), pick(y_true, "y_true")
-    for name, value in (("w-neck", w_neck), ("lr", lr)):
-        if value is not None and np.ndim(value) != 0:
-            raise StepcalcError(
-                f"--{name}: expected one number, got shape {_shape(np.shape(value))}"
-            )
-    w_neck = float(pick(w_neck, "w_neck"))
-    lr = float(pick(lr, "lr"))
-    for name, array in (("image", image), ("w-conv1", w_conv1), ("w-conv2", w_conv2)):
-        if array.ndim != 2:
-            raise StepcalcError(f"--{name}: expected a matrix, got shape {_shape(array)}")
-    for name, array in (("w-bbox", w_bbox), ("w-cls", w_cls), ("y-true", y_true)):
-        if array.ndim > 1:
-            raise StepcalcError(f"--{name}: expected a number or a vector, got a matrix")
-        if array.size == 0:
-            raise StepcalcError(f"--{name}: empty")
+    w_neck, lr = float(pick(w_neck, "w_neck")), float(pick(lr, "lr"))
     h, w = image.shape
     kh, kw = w_conv1.shape
     if kh > h or kw > w:
-        raise StepcalcError(f"--w-conv1: conv1 kernel {kh}×{kw} does not fit the {h}×{w} image")
-    conv1_shape = (h - kh + 1, w - kw + 1)
-    if w_conv2.shape != conv1_shape:
-        raise StepcalcError(
-            f"--w-conv2: conv2 must flatten the conv1 output {_shape(conv1_shape)} to one "
-            f"number, so its kernel must be {_shape(conv1_shape)}, got {_shape(w_conv2.shape)}"
+        raise InputError("w-conv1", "yolo.kernel_fits", kernel=f"{kh}×{kw}", image=f"{h}×{w}")
+    conv1_shape = _shape((h - kh + 1, w - kw + 1))
+    if w_conv2.shape != (h - kh + 1, w - kw + 1):
+        raise InputError("w-conv2", "yolo.conv2_shape", wanted=conv1_shape, shape=_shape(w_conv2))
+    boxes, classes = np.atleast_1d(w_bbox).size, np.atleast_1d(w_cls).size
+    if y_true.ndim == 0 or y_true.size != boxes + classes:
+        raise InputError(
+            "y-true",
+            "yolo.targets",
+            n=boxes + classes,
+            boxes=boxes,
+            classes=classes,
+            got=y_true.size,
         )
-    outputs = np.atleast_1d(w_bbox).size + np.atleast_1d(w_cls).size
-    if y_true.ndim == 0 or y_true.size != outputs:
-        raise StepcalcError(
-            f"--y-true: needs {outputs} entries ({np.atleast_1d(w_bbox).size} bbox + "
-            f"{np.atleast_1d(w_cls).size} class), got {y_true.size}"
-        )
-    if not lr > 0:
-        raise StepcalcError(f"--lr: must be positive, got {lr:g}")
-    if steps is not None and not 1 <= steps <= limits.MAX_STEPS:
-        raise StepcalcError(f"--steps: must be from 1 to {limits.MAX_STEPS:,}, got {steps:,}")
-    work = (steps or 1) * image.size * w_conv1.size
-    if work > limits.MAX_TENSOR_ELEMENTS * 25:
-        raise StepcalcError(
-            f"--steps: {steps or 1:,} steps on a {h}×{w} image is too much work for a toy; "
-            "use fewer steps or a smaller image"
-        )
+    if (steps or 1) * image.size * w_conv1.size > limits.MAX_TENSOR_ELEMENTS * 25:
+        raise InputError("steps", "yolo.too_much_work", steps=f"{steps or 1:,}", image=f"{h}×{w}")
     return ToyProblem(
         image=image,
         weights=Weights(
@@ -169,206 +148,73 @@ def _shape(shape) -> str:
 
 
 def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx, trace=None):
-    """Every intermediate of one SGD step, in the slide's order, each a worked step: its
-    value is its formula put to the numbers before it, rounded by ``ctx.r`` in hand mode."""
-    image, y_true, lr = problem.image, problem.y_true, problem.lr
+    """Every intermediate of one SGD step, in the slide's order, each a worked step whose
+    value is its formula put to the quantities before it (rounded by ``ctx.r`` by hand)."""
     w = weights
-    s = Work(trace, ctx)
-    title = ctx.t
-    v: dict[str, Any] = {}
-    v["conv1"] = _cells(
-        s, "yolo.conv1_cell", "Out_conv1", image, w.w_conv1, "W_conv1", "conv1_output"
-    )
-    v["conv1"] = s(
-        title("yolo.conv1"),
-        "Out_conv1 = corr2d(I, W_conv1)",
-        I=image,
-        W_conv1=w.w_conv1,
-        key="conv1_output",
-    )
-    v["silu1"] = s(
-        title("yolo.silu1"),
-        "Out_SiLU1 = Out_conv1*sigmoid(Out_conv1)",
-        Out_conv1=v["conv1"],
-        key="silu1_output",
-    )
-    v["conv2"] = s(
-        title("yolo.conv2"),
-        "Out_conv2 = sum(Out_SiLU1*W_conv2)",
-        Out_SiLU1=v["silu1"],
-        W_conv2=w.w_conv2,
-        key="conv2_output",
-    )
-    v["backbone"] = s(
-        title("yolo.silu2"),
-        "Out_backbone = Out_conv2*sigmoid(Out_conv2)",
-        Out_conv2=v["conv2"],
-        key="backbone_output",
-    )
-    x_name, x = "Out_backbone", v["backbone"]
-    if problem.neck:
-        x_name = "Out_neck"
-        x = v["neck"] = s(
-            title("yolo.neck"),
-            "Out_neck = W_neck*Out_backbone",
-            W_neck=w.w_neck,
-            Out_backbone=v["backbone"],
-            key="neck_output",
-        )
-    bbox, cls = _given(w.w_bbox, problem.bbox_scalar), _given(w.w_cls, problem.cls_scalar)
-    v["y_bbox"] = s(
-        title("yolo.head_bbox"), f"Y_bbox = W_bbox*{x_name}", W_bbox=bbox, **{x_name: x}
-    )
-    v["y_cls"] = s(title("yolo.head_cls"), f"Y_cls = W_cls*{x_name}", W_cls=cls, **{x_name: x})
-    v["y_pred"] = s(
-        title("yolo.y_pred"),
-        "Y_hat = concat(Y_bbox, Y_cls)",
-        Y_bbox=v["y_bbox"],
-        Y_cls=v["y_cls"],
-        key="y_pred",
-    )
-    v["error"] = s(title("yolo.error"), "delta = Y_hat - Y", Y_hat=v["y_pred"], Y=y_true)
-    v["loss"] = s(title("yolo.loss"), "L = mean(delta**2)", delta=v["error"], key="loss")
-
-    s.phase = "backward"
-    n_bbox = w.w_bbox.size
-    v["grad_y_pred"] = s(
-        title("yolo.grad_y_pred"),
-        "dL_dY_hat = 2/N*delta",
-        N=y_true.size,
-        delta=v["error"],
-        key="grad_y_pred",
-    )
-    grad_bbox = _given(v["grad_y_pred"][:n_bbox], problem.bbox_scalar)
-    grad_cls = _given(v["grad_y_pred"][n_bbox:], problem.cls_scalar)
-    v["grad_w_bbox"] = s(
-        title("yolo.grad_w_bbox"),
-        f"dL_dW_bbox = dL_dY_bbox*{x_name}",
-        dL_dY_bbox=grad_bbox,
-        **{x_name: x},
-        key="grad_w_bbox",
-    )
-    v["grad_w_cls"] = s(
-        title("yolo.grad_w_cls"),
-        f"dL_dW_cls = dL_dY_cls*{x_name}",
-        dL_dY_cls=grad_cls,
-        **{x_name: x},
-        key="grad_w_cls",
-    )
-    v["head_terms"] = s(
-        title("yolo.head_terms"),
-        "g_head = concat(W_bbox*dL_dY_bbox, W_cls*dL_dY_cls)",
-        W_bbox=bbox,
-        dL_dY_bbox=grad_bbox,
-        W_cls=cls,
-        dL_dY_cls=grad_cls,
-    )
-    grad_x = s(
-        title("yolo.grad_neck" if problem.neck else "yolo.grad_backbone"),
-        f"dL_d{x_name} = sum(g_head)",
-        g_head=v["head_terms"],
-        key=None if problem.neck else "grad_backbone",
-    )
-    v["grad_backbone"] = grad_x
-    if problem.neck:
-        v["grad_w_neck"] = s(
-            title("yolo.grad_w_neck"),
-            "dL_dW_neck = dL_dOut_neck*Out_backbone",
-            dL_dOut_neck=grad_x,
-            Out_backbone=v["backbone"],
-        )
-        v["grad_backbone"] = s(
-            title("yolo.grad_backbone"),
-            "dL_dOut_backbone = W_neck*dL_dOut_neck",
-            W_neck=w.w_neck,
-            dL_dOut_neck=grad_x,
-            key="grad_backbone",
-        )
-    v["silu2_prime"] = s(
-        title("yolo.silu2_prime"),
-        "SiLU_prime = sigmoid(Out_conv2)*(1 + Out_conv2*(1 - sigmoid(Out_conv2)))",
-        Out_conv2=v["conv2"],
-    )
-    v["grad_conv2"] = s(
-        title("yolo.grad_conv2"),
-        "dL_dOut_conv2 = dL_dOut_backbone*SiLU_prime",
-        dL_dOut_backbone=v["grad_backbone"],
-        SiLU_prime=v["silu2_prime"],
-        key="grad_conv2_output",
-    )
-    v["grad_w_conv2"] = s(
-        title("yolo.grad_w_conv2"),
-        "dL_dW_conv2 = dL_dOut_conv2*Out_SiLU1",
-        dL_dOut_conv2=v["grad_conv2"],
-        Out_SiLU1=v["silu1"],
-        key="grad_w_conv2",
-    )
-    v["grad_silu1"] = s(
-        title("yolo.grad_silu1"),
-        "dL_dOut_SiLU1 = dL_dOut_conv2*W_conv2",
-        dL_dOut_conv2=v["grad_conv2"],
-        W_conv2=w.w_conv2,
-        key="grad_silu1_output",
-    )
-    v["silu1_prime"] = s(
-        title("yolo.silu1_prime"),
-        "SiLU_prime = sigmoid(Out_conv1)*(1 + Out_conv1*(1 - sigmoid(Out_conv1)))",
-        Out_conv1=v["conv1"],
-    )
-    v["grad_conv1"] = s(
-        title("yolo.grad_conv1"),
-        "dL_dOut_conv1 = dL_dOut_SiLU1*SiLU_prime",
-        dL_dOut_SiLU1=v["grad_silu1"],
-        SiLU_prime=v["silu1_prime"],
-        key="grad_conv1_output",
-    )
-    _cells(
-        s,
-        "yolo.grad_w_conv1_cell",
-        "dL_dW_conv1",
-        image,
-        v["grad_conv1"],
-        "dL_dOut_conv1",
-        "grad_w_conv1",
-    )
-    v["grad_w_conv1"] = s(
-        title("yolo.grad_w_conv1"),
-        "dL_dW_conv1 = corr2d(I, dL_dOut_conv1)",
-        I=image,
-        dL_dOut_conv1=v["grad_conv1"],
-        key="grad_w_conv1",
-    )
-
-    s.phase = "update"
-    grads = {
-        "w_bbox": _given(v["grad_w_bbox"], problem.bbox_scalar),
-        "w_cls": _given(v["grad_w_cls"], problem.cls_scalar),
-        "w_neck": v.get("grad_w_neck"),
-        "w_conv2": v["grad_w_conv2"],
-        "w_conv1": v["grad_w_conv1"],
+    x = "Out_neck" if problem.neck else "Out_backbone"
+    v: dict[str, Any] = {
+        "I": problem.image,
+        "W_conv1": w.w_conv1,
+        "W_conv2": w.w_conv2,
+        "W_neck": w.w_neck,
+        "W_bbox": _given(w.w_bbox, problem.bbox_scalar),
+        "W_cls": _given(w.w_cls, problem.cls_scalar),
+        "Y": problem.y_true,
+        "N": problem.y_true.size,
+        "lr": problem.lr,
     }
-    new = {"w_neck": w.w_neck}
-    for name in UPDATE_ORDER:
-        if name == "w_neck" and not problem.neck:
-            continue
-        old = getattr(w, name)
-        scalar = (name == "w_bbox" and problem.bbox_scalar) or (
-            name == "w_cls" and problem.cls_scalar
-        )
-        big = "W_" + name[2:]
-        new[name] = s(
-            title("yolo.update", name=name),
-            f"{big}_prime = {big} - lr*dL_d{big}",
-            **{big: _given(old, scalar), f"dL_d{big}": grads[name]},
-            lr=lr,
-            key=f"updated.{name}" if (problem.steps or 1) == 1 else None,
-        )
+    s = Work(trace, ctx, env=v, topic="yolo")
+    _cells(s, "conv1_cell", "Out_conv1", "I", "W_conv1", "conv1_output")
+    s("conv1", "Out_conv1 = corr2d(I, W_conv1)", key="conv1_output")
+    s("silu1", "Out_SiLU1 = Out_conv1*sigmoid(Out_conv1)", key="silu1_output")
+    s("conv2", "Out_conv2 = sum(Out_SiLU1*W_conv2)", key="conv2_output")
+    s("silu2", "Out_backbone = Out_conv2*sigmoid(Out_conv2)", key="backbone_output")
+    if problem.neck:
+        s("neck", "Out_neck = W_neck*Out_backbone", key="neck_output")
+    s("head_bbox", f"Y_bbox = W_bbox*{x}")
+    s("head_cls", f"Y_cls = W_cls*{x}")
+    s("y_pred", "Y_hat = concat(Y_bbox, Y_cls)", key="y_pred")
+    s("error", "delta = Y_hat - Y")
+    s("loss", "L = mean(delta**2)", key="loss")
+    s.phase = "backward"
+    s("grad_y_pred", "dL_dY_hat = 2/N*delta", key="grad_y_pred")
+    n_bbox = w.w_bbox.size
+    v["dL_dY_bbox"] = _given(v["dL_dY_hat"][:n_bbox], problem.bbox_scalar)
+    v["dL_dY_cls"] = _given(v["dL_dY_hat"][n_bbox:], problem.cls_scalar)
+    s("grad_w_bbox", f"dL_dW_bbox = dL_dY_bbox*{x}", key="grad_w_bbox")
+    s("grad_w_cls", f"dL_dW_cls = dL_dY_cls*{x}", key="grad_w_cls")
+    s("head_terms", "g_head = concat(W_bbox*dL_dY_bbox, W_cls*dL_dY_cls)")
+    if problem.neck:
+        s("grad_neck", "dL_dOut_neck = sum(g_head)")
+        s("grad_w_neck", "dL_dW_neck = dL_dOut_neck*Out_backbone")
+        s("grad_backbone", "dL_dOut_backbone = W_neck*dL_dOut_neck", key="grad_backbone")
+    else:
+        s("grad_backbone", "dL_dOut_backbone = sum(g_head)", key="grad_backbone")
+    s("silu2_prime", f"SiLU_prime = {SILU_PRIME.format(x='Out_conv2')}")
+    s("grad_conv2", "dL_dOut_conv2 = dL_dOut_backbone*SiLU_prime", key="grad_conv2_output")
+    s("grad_w_conv2", "dL_dW_conv2 = dL_dOut_conv2*Out_SiLU1", key="grad_w_conv2")
+    s("grad_silu1", "dL_dOut_SiLU1 = dL_dOut_conv2*W_conv2", key="grad_silu1_output")
+    s("silu1_prime", f"SiLU_prime = {SILU_PRIME.format(x='Out_conv1')}")
+    s("grad_conv1", "dL_dOut_conv1 = dL_dOut_SiLU1*SiLU_prime", key="grad_conv1_output")
+    _cells(s, "grad_w_conv1_cell", "dL_dW_conv1", "I", "dL_dOut_conv1", "grad_w_conv1")
+    s("grad_w_conv1", "dL_dW_conv1 = corr2d(I, dL_dOut_conv1)", key="grad_w_conv1")
+    s.phase = "update"
+    once = (problem.steps or 1) == 1
+    for name in ("w_bbox", "w_cls", "w_neck", "w_conv2", "w_conv1"):
+        if name != "w_neck" or problem.neck:
+            big = "W_" + name[2:]
+            key = f"updated.{name}" if once else None
+            s("update", f"{big}_prime = {big} - lr*dL_d{big}", key=key, at={"name": name})
+    new = {
+        name: v.get(f"W_{name[2:]}_prime", v[f"W_{name[2:]}"]) for name in Weights.__annotations__
+    }
     new["w_bbox"], new["w_cls"] = np.atleast_1d(new["w_bbox"]), np.atleast_1d(new["w_cls"])
     v["updated"] = Weights(**new)
     return v
 
 
-UPDATE_ORDER = ("w_bbox", "w_cls", "w_neck", "w_conv2", "w_conv1")
+SILU_PRIME = "sigmoid({x})*(1 + {x}*(1 - sigmoid({x})))"
+"""SiLU′(x) = σ(x)(1 + x(1 − σ(x)))."""
 
 
 def _given(vector, scalar: bool):
@@ -376,24 +222,19 @@ def _given(vector, scalar: bool):
     return float(np.asarray(vector).ravel()[0]) if scalar else vector
 
 
-def _cells(s: Work, title_key: str, symbol: str, image, kernel, kernel_name: str, group: str):
+def _cells(s: Work, title: str, symbol: str, image: str, kernel: str, group: str) -> None:
     """The slide's worked sums: one step per output cell of a small correlation."""
     if s.trace is None:
-        return None
-    kh, kw = kernel.shape
-    rows, cols = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+        return
+    kh, kw = np.shape(s.env[kernel])
+    rows, cols = s.env[image].shape[0] - kh + 1, s.env[image].shape[1] - kw + 1
     if rows * cols > CELL_STEPS_UP_TO:
-        return None
+        return
     for i in range(rows):
         for j in range(cols):
-            s(
-                s.ctx.t(title_key, i=i, j=j),
-                f"{symbol}[{i},{j}] = sum(window*{kernel_name})",
-                window=image[i : i + kh, j : j + kw],
-                **{kernel_name: kernel},
-                name=group,
-            )
-    return None
+            window = s.env[image][i : i + kh, j : j + kw]
+            formula = f"{symbol}[{i},{j}] = sum(window*{kernel})"
+            s(title, formula, window=window, name=group, at={"i": i, "j": j})
 
 
 def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None, trace=None):
@@ -406,11 +247,11 @@ def train(problem: ToyProblem, steps: int, ctx: Ctx, lr: float | None = None, tr
     for _ in range(steps):
         values = forward_backward(problem, weights, ctx, trace if first is None else None)
         first = first or values
-        losses.append(values["loss"])
+        losses.append(values["L"])
         weights = values["updated"]
-        if not math.isfinite(values["loss"]):
+        if not math.isfinite(values["L"]):
             break
-    final = forward_backward(problem, weights, Ctx())["loss"] if _finite(weights) else math.inf
+    final = forward_backward(problem, weights, Ctx())["L"] if _finite(weights) else math.inf
     return first, losses, weights, final
 
 
@@ -508,35 +349,38 @@ def _inputs(problem: ToyProblem) -> dict[str, Any]:
     }
 
 
+RESULTS = {
+    "conv1_output": "Out_conv1",
+    "silu1_output": "Out_SiLU1",
+    "conv2_output": "Out_conv2",
+    "backbone_output": "Out_backbone",
+    "neck_output": "Out_neck",
+    "y_pred": "Y_hat",
+    "loss": "L",
+    "grad_y_pred": "dL_dY_hat",
+    "grad_w_bbox": "dL_dW_bbox",
+    "grad_w_cls": "dL_dW_cls",
+    "grad_backbone": "dL_dOut_backbone",
+    "grad_conv2_output": "dL_dOut_conv2",
+    "grad_w_conv2": "dL_dW_conv2",
+    "grad_silu1_output": "dL_dOut_SiLU1",
+    "grad_conv1_output": "dL_dOut_conv1",
+    "grad_w_conv1": "dL_dW_conv1",
+}
+"""Result keys of the contract and the quantities of the worked solution they report."""
+
+
 def _result(problem: ToyProblem, v: dict[str, Any], after: Weights) -> dict[str, Any]:
-    bbox, cls = problem.bbox_scalar, problem.cls_scalar
-    updated = {
+    result = {key: v.get(name, v["Out_backbone"]) for key, name in RESULTS.items()}
+    result["updated"] = {
         "w_conv1": after.w_conv1,
         "w_conv2": after.w_conv2,
-        "w_bbox": _given(after.w_bbox, bbox),
-        "w_cls": _given(after.w_cls, cls),
+        "w_bbox": _given(after.w_bbox, problem.bbox_scalar),
+        "w_cls": _given(after.w_cls, problem.cls_scalar),
     }
     if problem.neck:
-        updated["w_neck"] = after.w_neck
-    return {
-        "conv1_output": v["conv1"],
-        "silu1_output": v["silu1"],
-        "conv2_output": v["conv2"],
-        "backbone_output": v["backbone"],
-        "neck_output": v["neck"] if problem.neck else v["backbone"],
-        "y_pred": v["y_pred"],
-        "loss": v["loss"],
-        "grad_y_pred": v["grad_y_pred"],
-        "grad_w_bbox": _given(v["grad_w_bbox"], bbox),
-        "grad_w_cls": _given(v["grad_w_cls"], cls),
-        "grad_backbone": v["grad_backbone"],
-        "grad_conv2_output": v["grad_conv2"],
-        "grad_w_conv2": v["grad_w_conv2"],
-        "grad_silu1_output": v["grad_silu1"],
-        "grad_conv1_output": v["grad_conv1"],
-        "grad_w_conv1": v["grad_w_conv1"],
-        "updated": updated,
-    }
+        result["updated"]["w_neck"] = after.w_neck
+    return result
 
 
 def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:

@@ -1,8 +1,10 @@
 """``stepcalc yolo-toy``: the seed slides' toy YOLO, forward, backward and SGD step by step."""
 
+from stepcalc import limits
 from stepcalc.spec import Command, Flag, Int, Number, Opt, Tensor
 
-MATRIX = Tensor("M", (0, 1, 2))
+MATRIX = Tensor("M", (2,))
+VECTOR = Tensor("V", (0, 1))
 
 COMMAND = Command(
     name="yolo-toy",
@@ -39,13 +41,16 @@ COMMAND = Command(
             MATRIX,
             "Conv2 kernel, the size of the conv1 output (it flattens to one number).",
         ),
-        Opt("w-neck", MATRIX, "Neck weight (used with --neck). Default 0.5."),
-        Opt("w-bbox", MATRIX, "Bounding-box head weights (vector). Default 0.1 0.2."),
-        Opt("w-cls", MATRIX, "Class head weight(s). Default 0.3."),
-        Opt("y-true", MATRIX, "Targets: bbox entries then class entries. Default 12 15 20."),
+        Opt("w-neck", Number("X"), "Neck weight (used with --neck). Default 0.5."),
+        Opt("w-bbox", VECTOR, "Bounding-box head weights (vector). Default 0.1 0.2."),
+        Opt("w-cls", VECTOR, "Class head weight(s). Default 0.3."),
+        Opt("y-true", VECTOR, "Targets: bbox entries then class entries. Default 12 15 20."),
         Opt("lr", Number("X", positive=True), "Learning rate of the SGD step. Default 0.01."),
         Opt("neck", Flag(), "Apply the neck W_neck (the slide skips it)."),
-        Opt("steps", Int("N", 1), "Train N SGD steps and show the loss per step."),
+        Opt(
+            "steps", Int("N", 1, limits.MAX_STEPS), "Train N SGD steps and show the loss per step."
+        ),
     ),
     samples=("yolo_toy.yaml",),
+    summary="The toy YOLO of the slides, forward, backward and SGD",
 )

@@ -103,4 +103,23 @@ TEXT = {
     "step": ("step", "단계"),
     "loss_column": ("loss before the step", "갱신 전 손실"),
     "after_training": ("after", "학습 후"),
+    "kernel_fits": (
+        "the conv1 kernel {kernel} does not fit the {image} image",
+        "conv1 커널 {kernel}이(가) {image} 이미지에 맞지 않습니다",
+    ),
+    "conv2_shape": (
+        "conv2 must flatten the conv1 output {wanted} to one number, so its kernel must be "
+        "{wanted}, got {shape}",
+        "conv2는 conv1 출력 {wanted}을(를) 숫자 하나로 압축하므로 커널이 {wanted}이어야 합니다 "
+        "(입력: {shape})",
+    ),
+    "targets": (
+        "needs {n} entries ({boxes} bbox + {classes} class), got {got}",
+        "값이 {n}개 필요합니다 (bbox {boxes}개 + 클래스 {classes}개), 입력: {got}개",
+    ),
+    "too_much_work": (
+        "{steps} steps on a {image} image is too much work for a toy; use fewer steps or a "
+        "smaller image",
+        "{image} 이미지로 {steps}단계는 토이 예제로 너무 많습니다. 단계 수나 이미지를 줄이세요",
+    ),
 }
