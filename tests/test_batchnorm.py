@@ -58,8 +58,9 @@ def test_gamma_beta_and_the_three_term_backward_step():
     )
     backward = [s for s in document["steps"] if s["phase"] == "backward"]
     assert len(backward) == 6
-    assert backward[2]["formula"] == "gamma/(m*sigma)*(m*g - sum_g - x_hat*sum_gx)"
-    assert backward[2]["rule"] == "γ/(m·σ)·(m·g − Σg − x̂·Σ g·x̂)"
+    assert backward[2]["formula"] == "gamma/(m*sigma)*(m*dL_dy - dL_dbeta - x_hat*dL_dgamma)"
+    assert backward[2]["rule"] == "γ/(m·σ)·(m·∂L/∂y − ∂L/∂β − x̂·∂L/∂γ)"
+    assert backward[2]["operands"]["gamma"] == 2 and backward[2]["operands"]["m"] == 3
     phases = [s["phase"] for s in document["steps"]]
     assert phases == sorted(phases, key=["forward", "backward", "update"].index)
 
@@ -273,3 +274,46 @@ def test_samples_and_channels_of_rows_are_n_c_l():
     out.backward(torch.tensor(as_json["inputs"]["grad_output"], dtype=torch.float64))
     assert_matches_torch(result["output"], out)
     assert_matches_torch(result["grad_input"], xt.grad)
+
+
+# ------------------------------------------------------------------------- the steps
+
+
+def test_output_step_shows_gamma_and_beta_of_the_channel():
+    document = bn_json("--from", str(SAMPLES / "batchnorm_features.yaml"))
+    outputs = [s for s in document["steps"] if s.get("symbol", "").startswith("y[")]
+    assert [s["operands"]["gamma"] for s in outputs] == [2.0, 0.5]
+    assert [s["operands"]["beta"] for s in outputs] == [0.0, 1.0]
+    assert outputs[1]["substituted"].startswith("0.5*[") and outputs[1]["substituted"].endswith(
+        " + 1"
+    )
+
+
+def test_many_channels_show_four_and_the_note_says_how_to_see_the_rest():
+    document = bn_json("--from", str(SAMPLES / "batchnorm_many_features.yaml"))
+    symbols = {s.get("symbol") for s in document["steps"]}
+    assert {"mu[0]", "y[3]"} <= symbols and "mu[4]" not in symbols
+    assert any("--channel 5" in note for note in document["notes"])
+    chosen = bn_json("--from", str(SAMPLES / "batchnorm_many_features.yaml"), "--channel", "4,5")
+    assert {s.get("symbol") for s in chosen["steps"]} >= {"mu[4]", "y[5]"}
+    assert chosen["result"] == document["result"]
+    assert_bad_input("batchnorm", "--input", X2, "--channel", "2", mentions="--channel")
+
+
+def test_a_large_batch_is_summarised_not_drawn():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(8, 16, 16, 16)).round(2)  # 32,768 values
+    grad = rng.normal(size=x.shape).round(2)
+    args = ("--input", json.dumps(x.tolist()), "--grad-output", json.dumps(grad.tolist()))
+    document = run_json("batchnorm", *args)
+    assert len(document["steps"]) == 4 * (5 + 3) + 2
+    out, rm, rv, gx, gw, gb = _torch_batchnorm(
+        torch, x.tolist(), None, None, None, None, True, grad.tolist(), 0.1
+    )
+    assert_matches_torch(document["result"]["output"], out)
+    assert_matches_torch(document["result"]["grad_input"], gx, atol=1e-10)
+    assert_matches_torch(document["result"]["running_var"], rv)
+    table = run("batchnorm", *args).stdout
+    assert len(table.splitlines()) < 250
+    assert "--channel 15" in table and "32,768" in table

@@ -53,9 +53,10 @@ def test_steps_show_each_term_the_reduction_and_the_gradient_rule():
     steps = loss_json("--pred", YOLO_PRED, "--target", YOLO_TARGET)["steps"]
     assert [s["phase"] for s in steps] == ["forward"] * 4 + ["backward"]
     reduction = steps[2]
-    assert reduction["formula"] == "(l_0 + l_1 + l_2)/n"
-    assert reduction["inputs"]["n"] == 3
-    assert steps[-1]["rule"] == "2/n·(ŷ − y)"
+    assert reduction["formula"] == "mean(l)" and reduction["key"] == "loss"
+    assert reduction["substituted"].endswith(")/3")  # written out: (46.6489 + 21.7156 + …)/3
+    assert steps[-1]["formula"] == "2*d/n"
+    assert steps[-1]["operands"]["n"] == 3
     assert steps[-1]["key"] == "grad_pred"
 
 
@@ -83,8 +84,8 @@ def test_cross_entropy_with_logits_by_hand():
     assert result["loss"] == pytest.approx(-math.log(p[0]))
     assert round(result["loss"], 4) == 0.4170
     assert result["grad_pred"] == pytest.approx([p[0] - 1, p[1], p[2]])
-    titles = [s["title"] for s in document["steps"]]
-    assert "log-sum-exp" in titles
+    formulas = [s["formula"] for s in document["steps"]]
+    assert formulas[:4] == ["amax(z)", "sum(exp(z - m))", "exp(z - m)/S", "m + log(S) - z_y"]
 
 
 def test_cross_entropy_on_probabilities_is_minus_log_of_the_target_class():
@@ -397,7 +398,8 @@ def test_penalties_match_autograd_and_sgd_weight_decay():
         (("--pred", "1", "--target", "1", "--logits"), "--logits"),
         (("--fn", "huber", "--pred", "1", "--target", "1", "--delta", "0"), "--delta"),
         (("--pred", "1", "--target", "1", "--delta", "2"), "--delta"),
-        (("--fn", "hinge", "--pred", "1", "--target", "1"), "--fn"),
+        (("--fn", "focal", "--pred", "1", "--target", "1"), "--fn"),
+        (("--fn", "hinge", "--pred", "1", "--target", "0"), "targets are −1 or 1"),
         (("--pred", "1 nan", "--target", "1 1"), "--pred"),
         (("--target", "1"), "--pred"),
         (
@@ -472,3 +474,285 @@ def test_random_problems_match_torch():
         )
         assert_matches_torch(result["loss"], value)
         assert_matches_torch(result["grad_pred"], grad)
+
+
+# ------------------------------------------------------------------------- new losses
+
+
+def test_multiclass_svm_of_cs231n_by_hand():
+    document = loss_json("--from", str(SAMPLES / "loss_svm_cs231n.yaml"))
+    result = document["result"]
+    assert result["loss"] == pytest.approx((2.9 + 0 + 12.9) / 3)
+    np.testing.assert_allclose(
+        result["grad_pred"], [[-1 / 3, 1 / 3, 0], [0, 0, 0], [1 / 3, 1 / 3, -2 / 3]]
+    )
+    first = document["steps"][0]
+    assert first["formula"] == "sum(max(0, s_j - s_y + Delta))"
+    assert first["substituted"] == "max(0, 5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1)"
+    assert first["value"] == pytest.approx(2.9)
+    assert any("multi_margin_loss" in note for note in document["notes"])
+    alias = loss_json("--fn", "svm", "--pred", "3.2 5.1 -1.7", "--target", "0")["result"]
+    assert alias["loss"] == pytest.approx(2.9)
+    assert alias["grad_pred"] == pytest.approx([-1, 1, 0])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("margin", [1.0, 0.5])
+def test_multiclass_hinge_is_multi_margin_loss_times_the_classes(reduction, margin):
+    torch = torch_or_skip()
+    # sample 1 sits exactly on a margin for margin 1 (1 − 2 + 1 = 0): no gradient there
+    scores = [[3.2, 5.1, -1.7], [1.0, 2.0, 0.0], [0.3, -0.2, 0.9], [2.0, 2.0, 2.0]]
+    labels = [0, 1, 2, 1]
+    result = loss_json(
+        "--fn",
+        "multiclass-hinge",
+        "--pred",
+        str(scores),
+        "--target",
+        str(labels),
+        "--margin",
+        str(margin),
+        "--reduction",
+        reduction,
+    )["result"]
+    x = torch.tensor(scores, dtype=torch.float64, requires_grad=True)
+    value = torch.nn.functional.multi_margin_loss(
+        x, torch.tensor(labels), margin=margin, reduction=reduction
+    )
+    value.backward(torch.ones_like(value))
+    classes = len(scores[0])
+    assert_matches_torch(result["loss"], value * classes)
+    assert_matches_torch(result["grad_pred"], x.grad * classes)
+
+
+def test_multiclass_hinge_by_numpy_with_one_hot_targets():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(6, 4)).round(2)
+    labels = rng.integers(0, 4, size=6)
+    one_hot = np.eye(4)[labels]
+    result = loss_json(
+        "--fn",
+        "svm",
+        "--pred",
+        json.dumps(scores.tolist()),
+        "--target",
+        json.dumps(one_hot.tolist()),
+        "--reduction",
+        "sum",
+        "--sample",
+        "0,5",
+    )["result"]
+    margins = np.maximum(0, scores - scores[np.arange(6), labels][:, None] + 1)
+    margins[np.arange(6), labels] = 0
+    assert result["loss"] == pytest.approx(margins.sum())
+    grad = (margins > 0).astype(float)
+    grad[np.arange(6), labels] = -grad.sum(axis=1)
+    np.testing.assert_allclose(result["grad_pred"], grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("fn", ["hinge", "squared-hinge"])
+def test_binary_hinges_match_torch_relu(fn, reduction):
+    torch = torch_or_skip()
+    pred = [[0.8, -0.3, 2.0], [1.0, -1.0, 0.2]]  # 1.0 and -1.0 lie on the kink
+    target = [[1.0, 1.0, -1.0], [1.0, -1.0, 1.0]]
+    result = loss_json(
+        "--fn", fn, "--pred", str(pred), "--target", str(target), "--reduction", reduction
+    )["result"]
+    x = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
+    hinge = torch.relu(1 - torch.tensor(target, dtype=torch.float64) * x)
+    per_value = hinge**2 if fn == "squared-hinge" else hinge
+    value = {"mean": per_value.mean(), "sum": per_value.sum(), "none": per_value}[reduction]
+    value.backward(torch.ones_like(value))
+    assert_matches_torch(result["loss"], value)
+    assert_matches_torch(result["grad_pred"], x.grad)
+
+
+KERAS_EPS = 1e-7
+
+
+def keras_mape(y, y_hat):
+    return 100 * np.mean(np.abs((y - y_hat) / np.maximum(np.abs(y), KERAS_EPS)), axis=-1)
+
+
+def keras_msle(y, y_hat):
+    first = np.log(np.maximum(y_hat, KERAS_EPS) + 1.0)
+    second = np.log(np.maximum(y, KERAS_EPS) + 1.0)
+    return np.mean((first - second) ** 2, axis=-1)
+
+
+@pytest.mark.parametrize(
+    ("fn", "keras", "pred", "target"),
+    [
+        (
+            "mape",
+            keras_mape,
+            [[110.0, 90.0, 3.0], [1.0, -2.0, 0.5]],
+            [[100.0, 100.0, 3.0], [2.0, 4.0, 0.0]],
+        ),
+        (
+            "msle",
+            keras_msle,
+            [[2.5, 0.1, 3.0], [1.0, 0.0, 7.0]],
+            [[3.0, 0.5, 2.0], [2.0, 1.0, 7.0]],
+        ),
+        (
+            "msle",
+            keras_msle,
+            [[2.5, -0.5, 3.0], [1.0, 0.0, 7.0]],
+            [[3.0, 0.0, 2.0], [2.0, 1.0, 7.0]],
+        ),
+    ],
+)
+def test_mape_and_msle_are_keras(fn, keras, pred, target):
+    y, y_hat = np.array(target), np.array(pred)
+    per_sample = keras(y, y_hat)
+    for reduction, expected in (
+        ("mean", per_sample.mean()),
+        ("sum", per_sample.sum()),
+        ("none", per_sample),
+    ):
+        result = loss_json(
+            "--fn",
+            fn,
+            "--pred",
+            str(pred),
+            "--target",
+            str(target),
+            "--convention",
+            "keras",
+            "--reduction",
+            reduction,
+        )["result"]
+        np.testing.assert_allclose(result["loss"], expected, rtol=1e-12)
+    torch = torch_or_skip()
+    x = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
+    t = torch.tensor(target, dtype=torch.float64)
+    if fn == "mape":
+        per_value = 100 * (t - x).abs() / torch.clamp(t.abs(), min=KERAS_EPS)
+    else:
+        logs = torch.log(torch.clamp(x, min=KERAS_EPS) + 1) - torch.log(
+            torch.clamp(t, min=KERAS_EPS) + 1
+        )
+        per_value = logs**2
+    per_value.mean().backward()
+    result = loss_json("--fn", fn, "--pred", str(pred), "--target", str(target))["result"]
+    np.testing.assert_allclose(result["loss"], per_sample.mean(), rtol=1e-12)
+    assert_matches_torch(result["grad_pred"], x.grad)
+
+
+def test_clamps_are_written_only_where_they_act():
+    plain = loss_json("--fn", "bce", "--pred", "0.9 0.2", "--target", "1 0")
+    assert "max" not in plain["steps"][0]["formula"] and "notes" not in plain
+    clamped = loss_json("--fn", "bce", "--pred", "0 0.2", "--target", "1 0")
+    assert "max(log(y_hat), -100)" in clamped["steps"][0]["formula"]
+    assert clamped["result"]["loss"] == pytest.approx((100 - math.log(0.8)) / 2)
+    mape = loss_json("--fn", "mape", "--pred", "1 2", "--target", "2 4")
+    assert mape["steps"][1]["formula"] == "100*abs(d)/abs(y)"
+
+
+def test_keras_sum_adds_per_sample_means():
+    torch = torch_or_skip()
+    pred = [[5.17, 10.34, 15.51], [1.0, 2.0, 3.0]]
+    target = [[12.0, 15.0, 20.0], [2.0, 3.0, 1.0]]
+    document = loss_json("--from", str(SAMPLES / "loss_keras_sum.yaml"))
+    x = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
+    per_sample = ((x - torch.tensor(target, dtype=torch.float64)) ** 2).mean(dim=-1)
+    per_sample.sum().backward()
+    assert_matches_torch(document["result"]["loss"], per_sample.sum())
+    assert_matches_torch(document["result"]["grad_pred"], x.grad)
+    torch_sum = loss_json("--pred", str(pred), "--target", str(target), "--reduction", "sum")
+    # PyTorch's sum adds all values: F = 3 times Keras' sum of per-sample means
+    assert torch_sum["result"]["loss"] == pytest.approx(3 * document["result"]["loss"])
+    none = loss_json(
+        "--pred", str(pred), "--target", str(target), "--convention", "keras", "--reduction", "none"
+    )["result"]
+    assert_matches_torch(none["loss"], per_sample)
+    # a vector is one sample: Keras' sum of it is its mean
+    vector = loss_json(
+        "--pred", YOLO_PRED, "--target", YOLO_TARGET, "--convention", "keras", "--reduction", "sum"
+    )["result"]
+    assert vector["loss"] == pytest.approx((6.83**2 + 4.66**2 + 4.49**2) / 3)
+
+
+@pytest.mark.parametrize(
+    ("fn", "name", "args", "pred", "target"),
+    [
+        ("mse", "mse_loss", (), [[0.2, -1.5], [3.0, 0.7]], [[0.0, 1.0], [2.5, 0.7]]),
+        ("mae", "l1_loss", (), [[0.2, -1.5], [3.0, 0.7]], [[0.0, 1.0], [2.5, 0.7]]),
+        (
+            "huber",
+            "huber_loss",
+            ("--delta", "0.5"),
+            [[0.2, -1.5], [3.0, 0.7]],
+            [[0.0, 1.0], [2.5, 0.7]],
+        ),
+        ("bce", "binary_cross_entropy", (), [0.9, 0.2, 0.5], [1.0, 0.0, 0.3]),
+        (
+            "bce",
+            "binary_cross_entropy_with_logits",
+            ("--logits",),
+            [2.0, -1.0, 0.0],
+            [1.0, 0.0, 0.3],
+        ),
+        (
+            "cross-entropy",
+            "cross_entropy",
+            ("--logits",),
+            [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]],
+            [0, 1],
+        ),
+    ],
+)
+def test_reduction_none_matches_torch(fn, name, args, pred, target):
+    torch = torch_or_skip()
+    document = loss_json(
+        "--fn", fn, "--pred", str(pred), "--target", str(target), "--reduction", "none", *args
+    )
+    kwargs = {"delta": 0.5} if fn == "huber" else {}
+    t = torch.tensor(target, dtype=torch.long if fn == "cross-entropy" else torch.float64)
+    x = torch.tensor(pred, dtype=torch.float64, requires_grad=True)
+    value = getattr(torch.nn.functional, name)(x, t, reduction="none", **kwargs)
+    value.backward(torch.ones_like(value))
+    assert_matches_torch(document["result"]["loss"], value)
+    assert_matches_torch(document["result"]["grad_pred"], x.grad)
+    assert any("gradient of the sum" in note for note in document["notes"])
+
+
+def test_many_samples_show_four_and_say_how_to_see_the_rest():
+    rng = np.random.default_rng(11)
+    logits = json.dumps(rng.normal(size=(10, 3)).round(2).tolist())
+    labels = json.dumps(rng.integers(0, 3, size=10).tolist())
+    args = ("--fn", "cross-entropy", "--logits", "--pred", logits, "--target", labels)
+    document = loss_json(*args)
+    symbols = {s.get("symbol") for s in document["steps"]}
+    assert {"L[0]", "L[3]"} <= symbols and "L[4]" not in symbols
+    assert any("--sample 9" in note for note in document["notes"])
+    chosen = loss_json(*args, "--sample", "7")
+    assert {s.get("symbol") for s in chosen["steps"]} >= {"m[7]", "L[7]"}
+    assert chosen["result"] == document["result"]
+    assert_bad_input("loss", *args, "--sample", "10", mentions="--sample")
+
+
+def test_no_sympy_names_in_what_a_student_reads():
+    for sample in sorted(SAMPLES.glob("loss_*.yaml")):
+        text = run("loss", "--from", str(sample)).stdout
+        for name in ("clamp_log", "xlogy", "row_max", "Piecewise", "Abs(", "sum_all", "one_hot"):
+            assert name not in text, (sample, name)
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--fn", "svm", "--pred", "1 2; 3 4", "--target", "[[0.5, 0.5], [0, 1]]"), "one class"),
+        (("--pred", "1", "--target", "1", "--margin", "2"), "--margin"),
+        (("--fn", "svm", "--pred", "1 2", "--target", "0", "--margin", "-1"), "--margin"),
+        (("--pred", "1", "--target", "1", "--lr", "0.1"), "--lr"),
+        (
+            ("--pred", "1", "--target", "1", "--l2", "1", "--weights", "1", "--grad-weights", "1"),
+            "--grad-weights",
+        ),
+    ],
+)
+def test_bad_input_of_the_new_options(args, mentions):
+    assert_bad_input("loss", *args, mentions=mentions)

@@ -1,626 +1,358 @@
 """Loss functions, their gradient with respect to the prediction, and L1/L2 penalties.
 
-PyTorch's conventions (``torch.nn.functional``):
-  mse            (ŷ − y)²                          ∂/∂ŷ = 2(ŷ − y)
-  mae            |ŷ − y|                           ∂/∂ŷ = sign(ŷ − y)        (0 at 0)
-  huber          ½d² if |d| < δ else δ(|d| − ½δ)   ∂/∂ŷ = clip(d, −δ, δ)
-  bce            −[y·log ŷ + (1 − y)·log(1 − ŷ)]   logs clamped at −100, as torch does
-  bce, logits    max(z, 0) − z·y + log(1 + e^(−|z|))           ∂/∂z = σ(z) − y
-  cross-entropy  −Σ_c t_c·log p_c per sample; with logits p = softmax(z) by log-sum-exp
-Mean reduction divides by the number of elements, for cross-entropy by the number of samples.
+Per value (d = ŷ − y), as ``PER_VALUE`` writes them: torch.nn.functional's mse, mae (L1),
+huber, bce (also on logits), hinge and squared hinge (y = ±1), Keras' mape and msle. Per
+sample, over a row of class scores: cross-entropy (softmax with --logits, by the stable
+L = m + log Σ exp(z − m) − z_y) and CS231n's multiclass SVM Σ_{j≠y} max(0, s_j − s_y + Δ),
+which F.multi_margin_loss divides by the number of classes.
+
+A clamp is written into a step only where it changes a number: torch's BCE clamps each log
+at −100 and ŷ(1 − ŷ) at 1e-12; Keras guards |y| (mape) and ŷ, y (msle) with ε = 1e-7.
+Gradients are autograd's, kinks included: sign(0) = 0, and a hinge exactly at its margin
+passes none (as ReLU and F.multi_margin_loss). Reduction mean averages every value (per-class
+losses: every sample); the Keras convention first averages each sample over its last axis,
+so its sum adds per-sample means.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from stepcalc.errors import StepcalcError
-from stepcalc.parse import format_shape
 from stepcalc.context import Ctx
-from stepcalc.trace import PHASES, Step, Trace
+from stepcalc.errors import InputError, either, label
+from stepcalc.expr import variables_of
+from stepcalc.formula import Work, parse, split
+from stepcalc.parse import format_shape
+from stepcalc.trace import Trace
 
-SPELL_LIMIT = 12
-"""Sums over at most this many cells are written out term by term."""
-LOG_FLOOR = -100.0
-"""torch.nn.functional.binary_cross_entropy clamps each log at −100."""
-BCE_EPSILON = float(np.float32(1e-12))
+BCE_EPS = float(np.float32(1e-12))
 """torch's BCE backward divides by max(ŷ(1 − ŷ), 1e-12), that constant being a float32."""
-
-
-def _row_max(x):
-    return np.max(x, axis=-1, keepdims=True)
-
-
-def _row_sum(x):
-    return np.sum(x, axis=-1, keepdims=True)
-
-
-def _xlogy(t, p):
-    t, p = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(p, dtype=float))
-    out = np.zeros(t.shape)
-    nonzero = t != 0
-    out[nonzero] = t[nonzero] * np.log(p[nonzero])
-    return out
-
-
-def _xdivy(t, p):
-    t, p = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(p, dtype=float))
-    out = np.zeros(t.shape)
-    nonzero = t != 0
-    out[nonzero] = t[nonzero] / p[nonzero]
-    return out
-
-
-def _clamp_log(x):
-    with np.errstate(divide="ignore"):
-        return np.maximum(np.log(x), LOG_FLOOR)
-
-
-def _one_hot(k, classes):
-    indices = np.asarray(k, dtype=float).astype(int)
-    return np.eye(int(np.asarray(classes)))[indices]
-
-
-FORMULA_FUNCTIONS = {
-    "sum_all": np.sum,
-    "row_max": _row_max,
-    "row_sum": _row_sum,
-    "xlogy": _xlogy,
-    "xdivy": _xdivy,
-    "clamp_log": _clamp_log,
-    "one_hot": _one_hot,
+KERAS_EPS = 1e-7
+"""keras.backend.epsilon()."""
+SHOWN = 4
+"""Samples (batchnorm: channels) worked step by step unless others are asked for."""
+CLASSWISE = ("cross-entropy", "multiclass-hinge")
+PER_VALUE = {  # the loss of one value and its derivative
+    "mse": ("d**2", "2*d"),
+    "mae": ("abs(d)", "sign(d)"),
+    "huber": (
+        "where(lt(abs(d), delta), d**2/2, delta*(abs(d) - delta/2))",
+        "min(max(d, -delta), delta)",
+    ),
+    "bce": ("-(y*log(y_hat) + (1 - y)*log(1 - y_hat))", "(y_hat - y)/(y_hat*(1 - y_hat))"),
+    "bce-logits": ("max(z, 0) - z*y + log(1 + exp(-abs(z)))", "p - y"),
+    "hinge": ("max(0, 1 - y*y_hat)", "-y*gt(1 - y*y_hat, 0)"),
+    "squared-hinge": ("max(0, 1 - y*y_hat)**2", "-2*y*max(0, 1 - y*y_hat)"),
+    "mape": ("100*abs(d)/abs(y)", "100*sign(d)/abs(y)"),
+    "msle": ("q**2", "2*q/(1 + y_hat)"),
 }
+CLAMPED = {  # the same with the clamp written in, for where it acts
+    "bce": (
+        "-(y*max(log(y_hat), -100) + (1 - y)*max(log(1 - y_hat), -100))",
+        "(y_hat - y)/max(y_hat*(1 - y_hat), eps)",
+    ),
+    "mape": ("100*abs(d)/max(abs(y), eps)", "100*sign(d)/max(abs(y), eps)"),
+    "msle": ("q**2", "2*q/(1 + max(y_hat, eps))*ge(y_hat, eps)"),
+}
+MSLE_LOGS = ("log(1 + y_hat) - log(1 + y)", "log(1 + max(y_hat, eps)) - log(1 + max(y, eps))")
 
 
-@dataclass(frozen=True)
-class LossProblem:
-    fn: str
-    pred: np.ndarray
-    target: np.ndarray
-    reduction: str = "mean"
-    logits: bool = False
-    delta: float = 1.0
+def amax(x):
+    """The largest element (``amax(z)``, written max(z))."""
+    return float(np.max(x))
 
 
-@dataclass(frozen=True)
-class Regularization:
-    weights: np.ndarray
-    l1: float | None = None
-    l2: float | None = None
-    l2_form: str = "full"
-    lr: float | None = None
-    grad_weights: np.ndarray | None = None
+def step(work: Work, title: str, formula: str, quantities: dict, **options):
+    """A step whose operands are the quantities its formula names."""
+    names = set(variables_of(parse(split(formula)[1])))
+    return work(title, formula, **{k: v for k, v in quantities.items() if k in names}, **options)
 
 
-def spelled_sum(template: str, **arrays: np.ndarray) -> tuple[str, dict]:
-    """Σ of ``template`` over all cells, e.g. ``"{d}**2"``; written out term by term when short.
-
-    Returns the parenthesised formula and its inputs: ``(d_0**2 + d_1**2)`` with one scalar
-    input per cell, or ``sum_all(d**2)`` with the whole tensors for larger ones.
-    """
-    first = np.asarray(next(iter(arrays.values())))
-    if first.size > SPELL_LIMIT:
-        return f"sum_all({template.format(**{name: name for name in arrays})})", dict(arrays)
-    terms, inputs = [], {}
-    for index in np.ndindex(first.shape):
-        suffix = "_".join(str(i) for i in index) or "0"
-        names = {name: f"{name}_{suffix}" for name in arrays}
-        terms.append(template.format(**names))
-        for name, array in arrays.items():
-            inputs[names[name]] = float(np.asarray(array)[index])
-    return "(" + " + ".join(terms) + ")", inputs
+def each(work: Work, count: int, shown: set[int], worker) -> list:
+    """``worker(work, i)`` for every sample (channel) i: written out for the shown ones,
+    computed silently, by the same formulas, for the others."""
+    silent = Work(None, work.ctx, work.phase)
+    return [worker(work if i in shown else silent, i) for i in range(count)]
 
 
-# ------------------------------------------------------------------------------ validation
+def chosen(given, field: str, count: int) -> set[int]:
+    """The slices to write out: those asked for, else the first SHOWN."""
+    for index in given or ():
+        if index >= count:
+            raise InputError(field, "at_most", maximum=count - 1, value=index)
+    return set(given) if given else set(range(min(count, SHOWN)))
 
 
-def _validate(lp: LossProblem) -> str | None:
-    """Check shapes and ranges; return the cross-entropy target kind ('index' or 'dist')."""
-    pred, target = lp.pred, lp.target
-    if lp.logits and lp.fn not in ("bce", "cross-entropy"):
-        raise StepcalcError("--logits: only for --fn bce or cross-entropy")
-    if lp.delta <= 0:
-        raise StepcalcError(f"--delta: must be positive, got {lp.delta:g}")
-    if lp.fn != "cross-entropy":
+def _divided(rhs: str, by: str) -> str:
+    if not by:
+        return rhs
+    return f"({rhs})/{by}" if getattr(parse(rhs), "op", "") in "+-" else f"{rhs}/{by}"
+
+
+def _tags(single: bool, key: str, **extra) -> dict:
+    """One sample's step gives the result key itself; of several, each is in its group."""
+    return {"key": key} if single else {"name": key, **extra}
+
+
+# ------------------------------------------------------------------ input
+
+
+def _targets(fn: str, pred, target, logits: bool):
+    """The target as the loss reads it: one-hot (or probability) rows for per-class losses."""
+    if fn not in CLASSWISE:
         if target.shape != pred.shape:
-            raise StepcalcError(
-                f"--target: shape {format_shape(target.shape)} does not match "
-                f"--pred shape {format_shape(pred.shape)}"
-            )
-        if lp.fn == "bce":
-            if not lp.logits:
-                _require_unit_interval(pred, "--pred", "bce without --logits")
-            _require_unit_interval(target, "--target", "bce")
-        return None
+            shapes = {"shape": format_shape(target.shape), "other": format_shape(pred.shape)}
+            raise InputError("target", "loss.shape", option=label("pred"), **shapes)
+        if fn == "bce":
+            _probabilities(target, "target")
+            if not logits:
+                _probabilities(pred, "pred")
+        wrong = target[np.abs(target) != 1]
+        if fn in ("hinge", "squared-hinge") and wrong.size:
+            raise InputError("target", "loss.not_sign", value=f"{wrong[0]:g}")
+        return target
     if pred.ndim not in (1, 2):
-        raise StepcalcError(
-            f"--pred: cross-entropy needs a vector (one sample) or an N×C matrix, "
-            f"got shape {format_shape(pred.shape)}"
-        )
+        raise InputError("pred", "loss.scores_shape", shape=format_shape(pred.shape))
+    classes = pred.shape[-1]
     if target.shape == pred.shape:
-        _require_unit_interval(target, "--target", "a one-hot or probability target")
-        kind = "dist"
+        _probabilities(target, "target")
+        t = target
     elif target.shape == pred.shape[:-1]:
-        classes = pred.shape[-1]
-        for value in np.ravel(target):
-            if not float(value).is_integer():
-                raise StepcalcError(f"--target: class index {value:g} is not a whole number")
-            if not 0 <= value < classes:
-                raise StepcalcError(
-                    f"--target: class index {value:g} is out of range for {classes} classes "
-                    f"(0…{classes - 1})"
-                )
-        kind = "index"
+        for value in target.ravel():
+            code = "loss.index_range" if float(value).is_integer() else "not_whole"
+            if value not in range(classes):
+                raise InputError("target", code, value=f"{value:g}", n=classes - 1)
+        t = np.eye(classes)[target.astype(int)]
     else:
-        wanted = "one class index" if pred.ndim == 1 else f"{pred.shape[0]} class indices"
-        raise StepcalcError(
-            f"--target: expected {wanted} or a one-hot target of shape "
-            f"{format_shape(pred.shape)}, got shape {format_shape(target.shape)}"
-        )
-    if not lp.logits:
-        _require_unit_interval(pred, "--pred", "cross-entropy without --logits")
-    return kind
+        count, shapes = pred.size // classes, (format_shape(pred.shape), format_shape(target.shape))
+        raise InputError("target", "loss.class_target", n=count, shape=shapes[0], got=shapes[1])
+    if fn == "multiclass-hinge" and not (np.isin(t, (0, 1)).all() and (t.sum(-1) == 1).all()):
+        raise InputError("target", "loss.one_class")
+    if fn == "cross-entropy" and not logits:
+        _probabilities(pred, "pred")
+        if np.any((t > 0) & (pred == 0)):
+            raise InputError("pred", "loss.infinite")
+    return t
 
 
-def _require_unit_interval(values: np.ndarray, option: str, what: str) -> None:
+def _probabilities(values, field: str) -> None:
     outside = values[(values < 0) | (values > 1)]
     if outside.size:
-        hint = " (give raw scores with --logits)" if option == "--pred" else ""
-        raise StepcalcError(
-            f"{option}: probabilities must be in [0, 1] for {what}, got {outside[0]:g}{hint}"
-        )
+        raise InputError(field, f"loss.not_probability_{field}", value=f"{outside[0]:g}")
 
 
-def _validate_regularization(reg: Regularization) -> None:
-    for option, value in (("--l1", reg.l1), ("--l2", reg.l2)):
-        if value is not None and value < 0:
-            raise StepcalcError(f"{option}: λ must not be negative, got {value:g}")
-    if reg.lr is not None and reg.lr <= 0:
-        raise StepcalcError(f"--lr: must be positive, got {reg.lr:g}")
-    if reg.grad_weights is not None and reg.grad_weights.shape != reg.weights.shape:
-        raise StepcalcError(
-            f"--grad-weights: shape {format_shape(reg.grad_weights.shape)} does not match "
-            f"--weights shape {format_shape(reg.weights.shape)}"
-        )
+# ------------------------------------------------------------------ the steps
 
 
-# ------------------------------------------------------------------------------ the trace
+def _per_value(w: Work, fn: str, args, v: dict, shown: set[int]) -> str:
+    """Per-value losses, reduced into ``v["L"]``; returns the derivative's formula."""
+    t, y_hat, y, keras = w.ctx.t, args.pred, args.target, args.convention == "keras"
+    acts = {"bce": y_hat * (1 - y_hat) < BCE_EPS, "mape": np.abs(y) < KERAS_EPS}
+    acts["msle"] = np.minimum(y_hat, y) < KERAS_EPS
+    clamped = bool(np.any(acts.get(fn, False)))
+    per_value, derivative = CLAMPED[fn] if clamped else PER_VALUE[fn]
+    if clamped:
+        w.trace.notes.append(t("loss.clamp_bce" if fn == "bce" else "loss.clamp_keras"))
+    if fn in ("mse", "mae", "huber", "mape"):
+        v["d"] = step(w, t("loss.errors"), "d = y_hat - y", v)
+    if fn == "msle":
+        v["q"] = step(w, t("loss.log_errors"), "q = " + MSLE_LOGS[clamped], v)
+    if fn == "bce-logits":
+        v["p"] = step(w, t("loss.sigmoid"), "p = sigmoid(z)", v, key="probabilities")
+    samples = keras and y_hat.ndim > 1
+    whole = (args.reduction == "none" and not keras) or y_hat.ndim == 0
+    v["l"] = step(w, t(f"loss.terms_{fn}"), "l = " + per_value, v, key="loss" if whole else None)
+    if samples:
+        rows = v["l"].reshape(-1, y_hat.shape[-1])
 
+        def mean(wi: Work, i: int):
+            return wi(
+                t("loss.sample_mean", i=i), f"L[{i}] = mean(l)", l=rows[i], name="sample_loss"
+            )
 
-def loss(lp: LossProblem, ctx: Ctx, reg: Regularization | None = None) -> Trace:
-    kind = _validate(lp)
-    if reg is not None:
-        _validate_regularization(reg)
-    inputs = _inputs(lp, reg)
-    if kind == "index":
-        inputs["target"] = lp.target.astype(int)
-    trace = Trace(
-        command="loss",
-        title=ctx.t("loss.title", fn=ctx.t(f"loss.fn_{lp.fn.replace('-', '_')}")),
-        subtitle=ctx.t(f"loss.reduction_{lp.reduction}"),
-        inputs=inputs,
-        shown_inputs={"ŷ (pred)": lp.pred, "y (target)": lp.target},
-    )
-    if lp.fn == "cross-entropy":
-        grad_pred = _cross_entropy(trace, lp, kind, ctx)
-    elif lp.fn == "bce":
-        grad_pred = _bce(trace, lp, ctx)
+        means = each(w, len(rows), shown, mean)
+        v["L"] = _reduce(w, np.reshape(means, y_hat.shape[:-1]), "L_i", args.reduction)
     else:
-        grad_pred = _regression(trace, lp, ctx)
-    trace.result["grad_pred"] = grad_pred
-    result = {"loss": trace.result.pop("loss"), **trace.result}
-    trace.result = result
-    if reg is not None:
-        _regularize(trace, reg, ctx)
-    return trace
+        v["L"] = _reduce(w, v["l"], "l", "mean" if keras else args.reduction)
+    overall = args.reduction == "mean" or (keras and not samples)
+    if overall or keras:
+        v["n"] = y_hat.size if overall else y_hat.shape[-1]
+    if fn == "mse":
+        rule = "RMSE = sqrt(L)" if overall else "RMSE = sqrt(mean(l))"
+        v["rmse"] = step(w, "RMSE", rule, v, key="rmse")
+    return derivative
 
 
-def _inputs(lp: LossProblem, reg: Regularization | None) -> dict:
-    inputs = {
-        "fn": lp.fn,
-        "pred": lp.pred,
-        "target": lp.target,
-        "reduction": lp.reduction,
-        "logits": lp.logits,
-        "delta": lp.delta,
-    }
-    reg = reg or Regularization(weights=None)
-    inputs.update(
-        {
-            "l1": reg.l1,
-            "l2": reg.l2,
-            "l2_form": reg.l2_form,
-            "weights": reg.weights,
-            "lr": reg.lr,
-            "grad_weights": reg.grad_weights,
-        }
-    )
-    return inputs
+def _reduce(w: Work, values, name: str, reduction: str):
+    if reduction == "none" or np.ndim(values) == 0:
+        return values
+    title = w.ctx.t(f"loss.{reduction}_step", n=np.size(values))
+    return w(title, f"L = {reduction}({name})", **{name: values}, key="loss")
 
 
-def _reduce(
-    trace: Trace, lp: LossProblem, terms: np.ndarray, count: int, ctx: Ctx, symbol: str = "n"
-) -> float:
-    """The reduction step: the per-element (or per-sample) losses summed, divided by count."""
-    total, inputs = spelled_sum("{l}", l=terms)
-    if lp.reduction == "mean":
-        formula, title = f"{total}/{symbol}", ctx.t("loss.mean_step", n=count)
-        inputs = {**inputs, symbol: count}
-    else:
-        formula, title = total, ctx.t("loss.sum_step", n=count)
-    value = ctx.r(float(np.sum(terms)) / (count if lp.reduction == "mean" else 1))
-    trace.result["loss"] = trace.add(Step("forward", title, formula, value, inputs, key="loss"))
-    return value
+def _per_class(w: Work, fn: str, args, t_rows, shown: set[int]):
+    """Each sample's loss over its classes, then reduced; returns the loss and softmax p."""
+    tr, single, scores = w.ctx.t, args.pred.ndim == 1, np.atleast_2d(args.pred)
+
+    def forward(wi: Work, i: int):
+        at, row, t = ("" if single else f"[{i}]"), scores[i], t_rows[i]
+        kept = t > 0
+        one_hot = kept.sum() == 1 and t[kept][0] == 1
+        tags = {"key": "loss"} if single else {"name": "sample_loss"}
+        if not (one_hot or kept.all()):
+            tags["note"] = tr("loss.zero_classes")
+        title = tr("loss.loss") if single else tr("loss.sample_loss", i=i)
+        if fn == "multiclass-hinge":
+            y = int(np.argmax(t))
+            margins = {"s_j": np.delete(row, y), "s_y": row[y], "Delta": args.margin}
+            return wi(title, f"L{at} = sum(max(0, s_j - s_y + Delta))", **margins, **tags), None
+        given = {"p_y": row[kept][0], "t": t[kept], "p": row[kept], "z_y": row[kept][0]}
+        if not args.logits:
+            formula = f"L{at} = " + ("-log(p_y)" if one_hot else "-sum(t*log(p))")
+            return step(wi, title, formula, given, **tags), None
+        of = {} if single else {"note": tr("loss.of_sample", i=i)}
+        m = wi(tr("loss.max"), f"m{at} = amax(z)", z=row, name="max", **of)
+        total = wi(tr("loss.exp_sum"), f"S{at} = sum(exp(z - m))", z=row, m=m, name="exp_sum", **of)
+        keyed = _tags(single, "probabilities", **of)
+        p = wi(tr("loss.softmax"), f"p{at} = exp(z - m)/S", z=row, m=m, S=total, **keyed)
+        formula = f"L{at} = " + ("m + log(S) - z_y" if one_hot else "sum(t*(m + log(S) - z))")
+        return step(wi, title, formula, {**given, "m": m, "S": total, "z": row[kept]}, **tags), p
+
+    losses, probabilities = zip(*each(w, len(scores), shown, forward), strict=True)
+    p = None if probabilities[0] is None else np.reshape(probabilities, args.pred.shape)
+    return (losses[0] if single else _reduce(w, np.array(losses), "L_i", args.reduction)), p
 
 
-def _scale(lp: LossProblem, count: int, symbol: str = "n") -> tuple[str, dict, float]:
-    """The '/n' of the gradient under mean reduction (nothing under sum)."""
-    if lp.reduction == "mean":
-        return f"/{symbol}", {symbol: count}, float(count)
-    return "", {}, 1.0
+def _grad_per_class(w: Work, fn: str, args, t_rows, v: dict, shown: set[int]):
+    t, single = w.ctx.t, args.pred.ndim == 1
+    v.update(N=len(t_rows), t=t_rows.reshape(args.pred.shape))
+    per = "N" if args.reduction == "mean" and not single else ""
+    if fn == "cross-entropy":
+        rule = "-t/p" if np.all(args.pred > 0) else "where(gt(t, 0), -t/p, 0)"
+        if args.logits:
+            rule, sums = "p - t", t_rows.sum(-1)
+            if not np.allclose(sums, 1, rtol=0, atol=1e-12):  # then torch's p·Σt − t
+                rule, v["k"] = "p*k - t", sums[0] if single else sums[:, None]
+                w.trace.notes.append(t("loss.soft_sum"))
+        title = t("loss.grad_pred_logits" if args.logits else "loss.grad_pred")
+        formula = f"dL_d{'z' if args.logits else 'p'} = " + _divided(rule, per)
+        return step(w, title, formula, v, key="grad_pred")
+    scores = np.atleast_2d(args.pred)
 
-
-def _gradient_step(trace: Trace, lp: LossProblem, ctx: Ctx, formula, rule, grad, inputs):
-    """The backward step ∂L/∂ŷ (∂L/∂z with --logits); under sum the rule loses its '/n'."""
-    if lp.reduction == "sum":
-        rule = rule.replace("/n", "").replace("/N", "")
-    title = ctx.t("loss.grad_pred_logits" if lp.logits else "loss.grad_pred")
-    trace.add(Step("backward", title, formula, grad, inputs, rule=rule, key="grad_pred"))
-    return grad
-
-
-def _regression(trace: Trace, lp: LossProblem, ctx: Ctx):
-    count = lp.pred.size
-    d = ctx.r(lp.pred - lp.target)
-    trace.add(
-        Step(
-            "forward",
-            ctx.t("loss.errors"),
-            "yhat - y",
-            d,
-            {"yhat": lp.pred, "y": lp.target},
-            rule="ŷ − y",
-        )
-    )
-    if lp.fn == "mse":
-        terms = ctx.r(d**2)
-        trace.add(Step("forward", ctx.t("loss.squared"), "d**2", terms, {"d": d}, rule="d²"))
-    elif lp.fn == "mae":
-        terms = ctx.r(np.abs(d))
-        trace.add(Step("forward", ctx.t("loss.absolute"), "Abs(d)", terms, {"d": d}, rule="|d|"))
-    else:
-        small = np.abs(d) < lp.delta
-        terms = ctx.r(np.where(small, 0.5 * d**2, lp.delta * (np.abs(d) - 0.5 * lp.delta)))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.huber_terms"),
-                "Piecewise((d**2/2, Abs(d) < delta), (delta*(Abs(d) - delta/2), True))",
-                terms,
-                {"d": d, "delta": lp.delta},
-                rule="½d² if |d| < δ, else δ(|d| − ½δ)",
-            )
-        )
-    value = _reduce(trace, lp, terms, count, ctx)
-    if lp.fn == "mse":
-        mean_square = value if lp.reduction == "mean" else value / count
-        formula = "sqrt(L)" if lp.reduction == "mean" else "sqrt(L/n)"
-        inputs = {"L": value} if lp.reduction == "mean" else {"L": value, "n": count}
-        trace.result["rmse"] = trace.add(
-            Step("forward", "RMSE", formula, ctx.r(float(np.sqrt(mean_square))), inputs, key="rmse")
-        )
-    per, per_inputs, divisor = _scale(lp, count)
-    if lp.fn == "mse":
-        formula, rule, grad = f"2*d{per}", "2/n·(ŷ − y)", 2 * d / divisor
-    elif lp.fn == "mae":
-        formula, rule, grad = f"sign(d){per}", "sign(ŷ − y)/n", np.sign(d) / divisor
-    else:
-        formula = f"Min(Max(d, -delta), delta){per}"
-        rule = "clip(ŷ − y, −δ, δ)/n"
-        grad = np.clip(d, -lp.delta, lp.delta) / divisor
-        per_inputs = {**per_inputs, "delta": lp.delta}
-    return _gradient_step(trace, lp, ctx, formula, rule, ctx.r(grad), {"d": d, **per_inputs})
-
-
-def _bce(trace: Trace, lp: LossProblem, ctx: Ctx):
-    count = lp.pred.size
-    y = lp.target
-    per, per_inputs, divisor = _scale(lp, count)
-    if lp.logits:
-        z = lp.pred
-        p = ctx.r(_sigmoid(z))
-        trace.result["probabilities"] = trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.sigmoid"),
-                "1/(1 + exp(-z))",
-                p,
-                {"z": z},
-                rule="σ(z) = 1/(1 + e^(−z))",
-                key="probabilities",
-            )
-        )
-        terms = ctx.r(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.bce_terms_logits"),
-                "Max(z, 0) - z*y + log(1 + exp(-Abs(z)))",
-                terms,
-                {"z": z, "y": y},
-                rule="max(z, 0) − z·y + log(1 + e^(−|z|))",
-            )
-        )
-        _reduce(trace, lp, terms, count, ctx)
-        grad = ctx.r((p - y) / divisor)
-        formula, rule, inputs = f"(p - y){per}", "(σ(z) − y)/n", {"p": p, "y": y}
-    else:
-        p = lp.pred
-        terms = ctx.r(-(y * _clamp_log(p) + (1 - y) * _clamp_log(1 - p)))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.bce_terms"),
-                "-(y*clamp_log(p) + (1 - y)*clamp_log(1 - p))",
-                terms,
-                {"p": p, "y": y},
-                rule="−[y·log ŷ + (1 − y)·log(1 − ŷ)]",
-            )
-        )
-        if np.any(_clamp_log(p) == LOG_FLOOR) or np.any(_clamp_log(1 - p) == LOG_FLOOR):
-            trace.notes.append(ctx.t("loss.bce_clamp"))
-        _reduce(trace, lp, terms, count, ctx)
-        grad = ctx.r((p - y) / np.maximum(p * (1 - p), BCE_EPSILON) / divisor)
-        formula = f"(p - y)/Max(p*(1 - p), eps){per}"
-        rule, inputs = "(ŷ − y)/(ŷ(1 − ŷ))/n", {"p": p, "y": y, "eps": BCE_EPSILON}
-    return _gradient_step(trace, lp, ctx, formula, rule, grad, {**inputs, **per_inputs})
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) without overflow: e^z/(1 + e^z) for negative z."""
-    ez = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + ez), ez / (1 + ez))
-
-
-def _cross_entropy(trace: Trace, lp: LossProblem, kind: str, ctx: Ctx):
-    pred = lp.pred
-    classes = pred.shape[-1]
-    count = 1 if pred.ndim == 1 else pred.shape[0]
-    if kind == "index":
-        t = _one_hot(lp.target, classes)
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.one_hot"),
-                "one_hot(k, C)",
-                t,
-                {"k": lp.target.astype(int), "C": classes},
-                rule="t_c = 1 if c = k else 0",
-            )
-        )
-    else:
-        t = lp.target
-    per, per_inputs, divisor = _scale(lp, count, "N")
-    if lp.logits:
-        z = pred
-        m = ctx.r(_row_max(z))
-        trace.add(Step("forward", ctx.t("loss.row_max"), "row_max(z)", m, {"z": z}, rule="max_c z"))
-        s = ctx.r(_row_sum(np.exp(z - m)))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.exp_sum"),
-                "row_sum(exp(z - m))",
-                s,
-                {"z": z, "m": m},
-                rule="Σ_c e^(z − m)",
-            )
-        )
-        lse = ctx.r(m + np.log(s))
-        trace.add(
-            Step(
-                "forward", ctx.t("loss.lse"), "m + log(s)", lse, {"m": m, "s": s}, rule="m + log s"
-            )
-        )
-        log_p = ctx.r(z - lse)
-        trace.add(
-            Step("forward", ctx.t("loss.log_softmax"), "z - lse", log_p, {"z": z, "lse": lse})
-        )
-        p = ctx.r(np.exp(log_p))
-        trace.result["probabilities"] = trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.softmax"),
-                "exp(logp)",
-                p,
-                {"logp": log_p},
-                rule="e^(log p)",
-                key="probabilities",
-            )
-        )
-        terms = ctx.r(-_row_sum(t * log_p))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.ce_terms"),
-                "-row_sum(t*logp)",
-                terms,
-                {"t": t, "logp": log_p},
-                rule="−Σ_c t·log p",
-            )
-        )
-        _reduce(trace, lp, terms.ravel(), count, ctx, "N")
-        grad = ctx.r((p - t) / divisor)
-        formula, rule, inputs = f"(p - t){per}", "(softmax(z) − t)/N", {"p": p, "t": t}
-    else:
-        p = pred
-        if np.any((t > 0) & (p == 0)):
-            raise StepcalcError(
-                "--pred: probability 0 for a target class: the cross-entropy is infinite"
-            )
-        sums = np.sum(p, axis=-1)
-        if not np.allclose(sums, 1.0, atol=1e-6):
-            trace.notes.append(ctx.t("loss.not_normalised"))
-        terms = ctx.r(-_row_sum(_xlogy(t, p)))
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("loss.ce_terms"),
-                "-row_sum(xlogy(t, p))",
-                terms,
-                {"t": t, "p": p},
-                rule="−Σ_c t·log p",
-            )
-        )
-        _reduce(trace, lp, terms.ravel(), count, ctx, "N")
-        grad = ctx.r(-_xdivy(t, p) / divisor)
-        formula, rule, inputs = f"-xdivy(t, p){per}", "−t/p/N", {"t": t, "p": p}
-    return _gradient_step(trace, lp, ctx, formula, rule, grad, {**inputs, **per_inputs})
-
-
-# ------------------------------------------------------------------------------ penalties
-
-
-def _regularize(trace: Trace, reg: Regularization, ctx: Ctx) -> None:
-    w = reg.weights
-    factor = 2 if reg.l2_form == "full" else 1
-    parts, grad_parts, inputs, grad_inputs = [], [], {}, {"w": w}
-    penalty = 0.0
-    grad = np.zeros_like(w)
-    if reg.l1 is not None:
-        total, spelled = spelled_sum("Abs({w})", w=w)
-        parts.append(f"lam_1*{total}")
-        inputs.update({"lam_1": reg.l1, **spelled})
-        penalty += reg.l1 * float(np.sum(np.abs(w)))
-        grad_parts.append("lam_1*sign(w)")
-        grad_inputs["lam_1"] = reg.l1
-        grad = grad + reg.l1 * np.sign(w)
-    if reg.l2 is not None:
-        total, spelled = spelled_sum("{w}**2", w=w)
-        parts.append(f"lam_2*{total}" if factor == 2 else f"lam_2/2*{total}")
-        inputs.update({"lam_2": reg.l2, **spelled})
-        penalty += reg.l2 * float(np.sum(w**2)) * (1 if factor == 2 else 0.5)
-        grad_parts.append("2*lam_2*w" if factor == 2 else "lam_2*w")
-        grad_inputs["lam_2"] = reg.l2
-        grad = grad + factor * reg.l2 * w
-        trace.notes.append(ctx.t(f"loss.l2_{reg.l2_form}"))
-    if reg.l1 is not None:
-        trace.notes.append(ctx.t("loss.l1_note"))
-    penalty = ctx.r(penalty)
-    trace.result["penalty"] = trace.add(
-        Step("forward", ctx.t("loss.penalty"), " + ".join(parts), penalty, inputs, key="penalty")
-    )
-    data_loss = trace.result["loss"]
-    total_loss = ctx.r(data_loss + penalty)
-    grad = ctx.r(grad)
-    trace.result["grad_weights"] = trace.add(
-        Step(
-            "backward",
-            ctx.t("loss.grad_weights"),
-            " + ".join(grad_parts),
-            grad,
-            grad_inputs,
-            key="grad_weights",
-        )
-    )
-    trace.result["total"] = trace.add(
-        Step(
-            "forward",
-            ctx.t("loss.total"),
-            "L + P",
-            total_loss,
-            {"L": data_loss, "P": penalty},
-            key="total",
-        )
-    )
-    # The penalty and the total are forward quantities: keep the steps in phase order.
-    trace.steps.sort(key=lambda step: PHASES.index(step.phase))
-    if reg.lr is not None:
-        _sgd_step(trace, reg, grad, factor, ctx)
-    elif reg.l2 is not None:
-        trace.notes.append(
-            ctx.t(
-                "loss.weight_decay_hint",
-                factor="2" if factor == 2 else "",
-                wd=f"{factor}λ = {factor * reg.l2:g}" if factor == 2 else f"λ = {reg.l2:g}",
-            )
+    def backward(wi: Work, i: int):
+        at, row, target = ("" if single else f"[{i}]"), scores[i], t_rows[i]
+        q = {"s": row, "s_y": row[np.argmax(target)], "Delta": args.margin, "t": target}
+        q["a"] = step(wi, t("loss.active", i=i), f"a{at} = gt(s - s_y + Delta, 0)*(1 - t)", q)
+        formula = f"dL_ds{at} = " + _divided("a - t*sum(a)", per)
+        return step(
+            wi, t("loss.grad_row", i=i), formula, {**q, "N": v["N"]}, **_tags(single, "grad_pred")
         )
 
+    rows = each(w, len(scores), shown, backward)
+    return rows[0] if single else np.array(rows)
 
-def _sgd_step(trace: Trace, reg: Regularization, grad: np.ndarray, factor: int, ctx: Ctx):
-    w, lr = reg.weights, reg.lr
-    g = reg.grad_weights
-    data = "" if g is None else "g + "
-    inputs = {"w": w, "lr": lr, "r": grad}
-    if g is not None:
-        inputs["g"] = g
-    base = np.zeros_like(w) if g is None else g
-    updated = ctx.r(w - lr * (base + grad))
-    trace.result["updated_weights"] = trace.add(
-        Step(
-            "update",
-            ctx.t("loss.sgd_step"),
-            f"w - lr*({data}r)",
-            updated,
-            inputs,
-            rule="w − η·(g + ∇P)" if g is not None else "w − η·∇P",
-            key="updated_weights",
-        )
-    )
-    if reg.l2 is None or reg.l1 is not None:
+
+def _penalty(w: Work, args, v: dict) -> str:
+    """The penalty P and the total J = L + P; returns the formula of ∂P/∂w."""
+    t, half = w.ctx.t, args["l2-form"] == "half"
+    terms, slopes = [], []
+    if args.l1 is not None:
+        terms.append("lam1*sum(abs(w))")
+        slopes.append("lam1*sign(w)")
+        w.trace.notes.append(t("loss.l1_note"))
+    if args.l2 is not None:
+        terms.append("lam2/2*sum(w**2)" if half else "lam2*sum(w**2)")
+        slopes.append("lam2*w" if half else "2*lam2*w")
+        w.trace.notes.append(t("loss.l2_note"))
+    v["P"] = step(w, t("loss.penalty"), "P = " + " + ".join(terms), v, key="penalty")
+    v["J"] = step(w, t("loss.total"), "J = L + P", v, key="total")
+    return "dP_dw = " + " + ".join(slopes)
+
+
+def _update(w: Work, args, v: dict) -> None:
+    """One SGD step on the weights; with L2 alone, the same step written as weight decay."""
+    t, half = w.ctx.t, args["l2-form"] == "half"
+    if args.l2 is not None:
+        decay = {"factor": "" if half else "2", "wd": f"{(1 if half else 2) * args.l2:g}"}
+        w.trace.notes.append(t("loss.weight_decay", **decay))
+    if args.lr is None:
         return
-    decay = ctx.r(1 - factor * lr * reg.l2)
-    trace.add(
-        Step(
-            "update",
-            ctx.t("loss.decay_factor"),
-            f"1 - {factor}*lr*lam_2" if factor == 2 else "1 - lr*lam_2",
-            decay,
-            {"lr": lr, "lam_2": reg.l2},
-        )
-    )
-    decay_inputs = {"c": decay, "w": w, **({"lr": lr, "g": g} if g is not None else {})}
-    trace.add(
-        Step(
-            "update",
-            ctx.t("loss.decayed"),
-            "c*w - lr*g" if g is not None else "c*w",
-            ctx.r(decay * w - (lr * g if g is not None else 0)),
-            decay_inputs,
-            rule="(1 − "
-            + ("2" if factor == 2 else "")
-            + "ηλ)·w"
-            + (" − η·g" if g is not None else ""),
-        )
-    )
-    trace.notes.append(ctx.t("loss.weight_decay", wd=f"{factor * reg.l2:g}"))
+    rule = "w - lr*(g + dP_dw)" if v["g"] is not None else "w - lr*dP_dw"
+    v["w_new"] = step(w, t("loss.sgd_step"), "w_prime = " + rule, v, key="updated_weights")
+    if args.l2 is None or args.l1 is not None:
+        return
+    v["c"] = step(w, t("loss.decay_factor"), "c = 1 - lr*lam2" if half else "c = 1 - 2*lr*lam2", v)
+    step(w, t("loss.decayed"), "w_prime = c*w" + (" - lr*g" if v["g"] is not None else ""), v)
+
+
+def _check_penalty(args) -> bool:
+    penalty = args.l1 is not None or args.l2 is not None
+    weights, g = args.weights, args["grad-weights"]
+    if penalty and weights is None:
+        raise InputError("weights", "required_for", what=label("l2" if args.l1 is None else "l1"))
+    needs = {"weights": (penalty, either(map(label, ("l1", "l2"))))}
+    needs["lr"] = (weights is not None, label("weights"))
+    for name, (met, other) in {**needs, "grad-weights": (args.lr is not None, label("lr"))}.items():
+        if args[name] is not None and not met:
+            raise InputError(name, "only_with", other=other)
+    if g is not None and g.shape != weights.shape:
+        shapes = {"shape": format_shape(g.shape), "other": format_shape(weights.shape)}
+        raise InputError("grad-weights", "loss.shape", option=label("weights"), **shapes)
+    return penalty
 
 
 def run(args, ctx: Ctx) -> Trace:
-    problem = LossProblem(
-        fn=args.fn,
-        pred=args.pred,
-        target=args.target,
-        reduction=args.reduction,
-        logits=args.logits,
-        delta=args.delta if "delta" in args.given else None,
+    fn = "multiclass-hinge" if args.fn == "svm" else args.fn
+    pred, target, keras = args.pred, args.target, args.convention == "keras"
+    t_rows = np.atleast_2d(_targets(fn, pred, target, args.logits))
+    penalty = _check_penalty(args)
+    classwise = fn in CLASSWISE
+    samples = pred.size // pred.shape[-1] if (classwise or keras) and pred.ndim > 1 else 1
+    shown = chosen(args.sample, "sample", samples)
+    name = "z" if args.logits else {"multiclass-hinge": "s", "cross-entropy": "p"}.get(fn, "y_hat")
+    given = {name: pred, "y": target}  # operand names: the LaTeX writes them as symbols
+    if classwise and target.shape != pred.shape:
+        given["t"] = t_rows.reshape(pred.shape)
+    inputs = {key.replace("-", "_"): value for key, value in args.items() if key != "sample"}
+    inputs.update(fn=fn, target=target.astype(int) if len(given) > 2 else target)
+    trace = Trace(
+        command="loss",
+        title=ctx.t("loss.title", fn=ctx.t(f"loss.fn_{fn}")),
+        subtitle=ctx.t(f"loss.reduction_{args.reduction}") + (", " + ctx.t("loss.keras")) * keras,
+        inputs=inputs,
+        shown_inputs=given,
     )
-    penalties = [name for name in ("l1", "l2") if args[name] is not None]
-    if not penalties:
-        for name in ("weights", "l2-form", "lr", "grad-weights"):
-            if name in args.given:
-                raise StepcalcError(f"--{name}: only used with --l1 or --l2")
-        return loss(problem, ctx)
-    if args.weights is None:
-        raise StepcalcError(f"--weights: required with --{penalties[0]}")
-    regularization = Regularization(
-        weights=args.weights,
-        l1=args.l1,
-        l2=args.l2,
-        l2_form=args["l2-form"],
-        lr=args.lr,
-        grad_weights=args["grad-weights"],
-    )
-    return loss(problem, ctx, regularization)
+    w = Work(trace, ctx)
+    v = dict(y_hat=pred, z=pred, y=target, delta=args.delta, w=args.weights, lr=args.lr)
+    v.update(lam1=args.l1, lam2=args.l2, g=args["grad-weights"])
+    v["eps"] = BCE_EPS if fn == "bce" else KERAS_EPS
+    if classwise:
+        v["L"], v["p"] = _per_class(w, fn, args, t_rows, shown)
+        v["p"] = pred if v["p"] is None else v["p"]
+    else:
+        derivative = _per_value(w, "bce-logits" if args.logits else fn, args, v, shown)
+    slope = _penalty(w, args, v) if penalty else None
+    w.phase = "backward"
+    if classwise:
+        grad = _grad_per_class(w, fn, args, t_rows, v, shown)
+    else:
+        title = ctx.t("loss.grad_pred_logits" if args.logits else "loss.grad_pred")
+        rhs = _divided(derivative, "n" * (v.get("n", 1) > 1))
+        grad = step(w, title, f"dL_d{'z' if args.logits else 'y_hat'} = {rhs}", v, key="grad_pred")
+    extra = {"rmse": v.get("rmse"), "probabilities": v["p"] if args.logits else None}
+    trace.result = {"loss": v["L"], **{k: x for k, x in extra.items() if x is not None}}
+    trace.result["grad_pred"] = grad
+    if slope:
+        v["dP_dw"] = step(w, ctx.t("loss.grad_weights"), slope, v, key="grad_weights")
+        trace.result.update(penalty=v["P"], grad_weights=v["dP_dw"], total=v["J"])
+        w.phase = "update"
+        _update(w, args, v)
+        trace.result.update({"updated_weights": v["w_new"]} if "w_new" in v else {})
+    normalised = fn != "cross-entropy" or args.logits or np.allclose(pred.sum(-1), 1, atol=1e-6)
+    notes = {"hidden": samples > len(shown), "svm_note": fn == "multiclass-hinge"}
+    notes.update(kink=fn in ("hinge", "squared-hinge", "multiclass-hinge"), keras_note=keras)
+    notes.update(not_normalised=not normalised, none_note=args.reduction == "none")
+    counts = {"n": samples - len(shown), "total": samples, "last": samples - 1}
+    counts["c"] = pred.shape[-1] if pred.ndim else 1
+    trace.notes += [ctx.t(f"loss.{key}", **counts) for key, wanted in notes.items() if wanted]
+    return trace

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from stepcalc.spec import Command, Flag, Number, Opt, Tensor
+from stepcalc.spec import Command, Flag, Ints, Number, Opt, Tensor
 
 
 @dataclass(frozen=True)
@@ -31,27 +31,23 @@ COMMAND = Command(
         "[[[[...]]]] or with '||' between samples and '|' between channels."
     ),
     calculator="stepcalc.calc.batchnorm:run",
-    result_keys=(
-        "output",
-        "mean",
-        "var",
-        "x_hat",
-        "running_mean",
-        "running_var",
-        "grad_input",
-        "grad_gamma",
-        "grad_beta",
+    drill="stepcalc.drill:batchnorm_problem",
+    result_keys=tuple(
+        "output mean var x_hat running_mean running_var grad_input grad_gamma grad_beta".split()
     ),
     options=(
-        Opt("input", Batch("TENSOR"), "Batch x: (N,F), (N,C,L) or (N,C,H,W).", required=True),
+        Opt("input", Batch("T", (2, 3, 4)), "Batch x: (N,F), (N,C,L) or (N,C,H,W).", required=True),
         Opt("gamma", VECTOR, "Scale γ, one per channel (default 1)."),
         Opt("beta", VECTOR, "Shift β, one per channel (default 0)."),
-        Opt("eps", Number("X"), "ε added to the variance.", 1e-5),
-        Opt("momentum", Number("X"), "Running-statistics momentum (PyTorch's).", 0.1),
+        Opt("eps", Number("ε", positive=True), "ε added to the variance.", 1e-5),
+        Opt("momentum", Number("X", 0, 1), "Running-statistics momentum (PyTorch's).", 0.1),
         Opt("running-mean", VECTOR, "Running mean before this batch (default 0)."),
         Opt("running-var", VECTOR, "Running variance before this batch (default 1)."),
         Opt("eval", Flag(), "Evaluation mode: normalise with the running statistics."),
         Opt("grad-output", Batch("TENSOR"), "Upstream gradient ∂L/∂y (same shape as --input)."),
+        Opt("channel", Ints("C[,C]", minimum=0), "Channels worked step by step (default 0-3)."),
     ),
-    samples=("batchnorm_eval.yaml", "batchnorm_features.yaml", "batchnorm_images.yaml"),
+    samples=tuple(
+        f"batchnorm_{name}.yaml" for name in ("eval", "features", "images", "many_features")
+    ),
 )

@@ -1,70 +1,78 @@
 """``stepcalc loss``: a loss value, its gradient w.r.t. the prediction, and L1/L2 penalties."""
 
-from stepcalc.spec import Choice, Command, Flag, Number, Opt, Requires, Tensor
+from stepcalc.spec import Choice, Command, Flag, Ints, Number, Opt, Requires, Tensor
 
-FUNCTIONS = ("mse", "mae", "huber", "bce", "cross-entropy")
+FUNCTIONS = "mse mae huber bce cross-entropy multiclass-hinge svm hinge squared-hinge mape msle"
+TENSOR = Tensor("TENSOR")
+FN = Choice(FUNCTIONS.replace(" ", "|"), tuple(FUNCTIONS.split()))
 
 COMMAND = Command(
     name="loss",
     help=(
-        "Loss value and gradient w.r.t. the prediction (MSE, MAE, Huber, BCE, "
-        "cross-entropy), with optional L1/L2 penalty on weights."
+        "Loss value and gradient w.r.t. the prediction (MSE, MAE, Huber, BCE, cross-entropy, "
+        "multiclass SVM hinge, hinge, squared hinge, MAPE, MSLE), with optional L1/L2 "
+        "penalty on weights and one SGD step."
+    ),
+    epilog=(
+        "Gradients are PyTorch autograd's, also at kinks (sign(0) = 0; a hinge exactly at its "
+        "margin passes none). With --reduction none, grad_pred holds each value's own "
+        "derivative (the gradient of their sum)."
     ),
     calculator="stepcalc.calc.losses:run",
+    drill="stepcalc.drill:loss_problem",
     result_keys=("loss", "grad_pred", "rmse", "probabilities", "penalty", "grad_weights", "total"),
     options=(
-        Opt("fn", Choice("|".join(FUNCTIONS), FUNCTIONS), "Loss function.", "mse"),
+        Opt("fn", FN, "Loss function (svm = multiclass-hinge).", "mse"),
         Opt(
             "pred",
-            Tensor("TENSOR"),
-            "Prediction ŷ (probabilities, or raw scores with --logits). Cross-entropy: "
-            "a vector of C scores for one sample, or an N×C matrix.",
+            TENSOR,
+            "Prediction ŷ (probabilities, or raw scores with --logits); per-class losses: "
+            "C scores of one sample, or an N×C matrix.",
             required=True,
         ),
         Opt(
             "target",
-            Tensor("TENSOR"),
-            "Target y, same shape as --pred. Cross-entropy: class indices (one per sample, "
-            "counting from 0) or one-hot/probability rows.",
+            TENSOR,
+            "Target y, shaped as --pred (hinge: −1 or 1); per-class losses: class indices "
+            "(from 0) or one-hot/probability rows.",
             required=True,
         ),
         Opt(
             "reduction",
-            Choice("mean|sum", ("mean", "sum")),
-            "mean (÷ count, PyTorch default) or sum.",
+            Choice("mean|sum|none", ("mean", "sum", "none")),
+            "mean (PyTorch default), sum, or none: one loss per value (or per sample).",
             "mean",
         ),
         Opt(
-            "logits",
-            Flag(),
-            "bce/cross-entropy: --pred holds raw scores (sigmoid/softmax applied).",
+            "convention",
+            Choice("pytorch|keras", ("pytorch", "keras")),
+            "keras: a sample's loss is its mean over the last axis, so sum adds sample means.",
+            "pytorch",
         ),
-        Opt("delta", Number("X"), "Huber threshold δ.", 1.0),
-        Opt("l1", Number("λ"), "L1 penalty λ·Σ|w| on --weights."),
-        Opt("l2", Number("λ"), "L2 penalty λ·Σw² on --weights (gradient 2λw)."),
+        Opt("logits", Flag(), "bce/cross-entropy: --pred holds raw scores."),
+        Opt("delta", Number("δ", positive=True), "Huber threshold δ.", 1.0),
+        Opt("margin", Number("Δ", minimum=0), "Multiclass hinge margin Δ.", 1.0),
+        Opt("l1", Number("λ", minimum=0), "L1 penalty λ·Σ|w| on --weights."),
+        Opt("l2", Number("λ", minimum=0), "L2 penalty λ·Σw² on --weights (gradient 2λw)."),
         Opt(
             "l2-form",
             Choice("full|half", ("full", "half")),
             "full: λ‖w‖², gradient 2λw; half: ½λ‖w‖², gradient λw.",
             "full",
         ),
-        Opt("weights", Tensor("TENSOR"), "Weights w the penalty applies to."),
-        Opt(
-            "lr",
-            Number("η"),
-            "Learning rate η: show one SGD step on --weights (L2 = weight decay).",
-        ),
-        Opt(
-            "grad-weights",
-            Tensor("TENSOR"),
-            "With --lr: gradient of the data loss w.r.t. the weights (default 0).",
-        ),
+        Opt("weights", TENSOR, "Weights w the penalty applies to."),
+        Opt("lr", Number("η", positive=True), "Learning rate: one SGD step on --weights."),
+        Opt("grad-weights", TENSOR, "With --lr: the data loss's gradient w.r.t. the weights."),
+        Opt("sample", Ints("I[,I]", minimum=0), "Samples worked step by step (default 0-3)."),
     ),
-    constraints=(Requires("delta", "fn", ("huber",)), Requires("l2-form", "l2")),
-    samples=(
-        "loss_bce_logits.yaml",
-        "loss_cross_entropy.yaml",
-        "loss_l2_weight_decay.yaml",
-        "loss_yolo_mse.yaml",
+    constraints=(
+        Requires("delta", "fn", ("huber",)),
+        Requires("margin", "fn", ("multiclass-hinge", "svm")),
+        Requires("logits", "fn", ("bce", "cross-entropy")),
+        Requires("l2-form", "l2"),
+    ),
+    samples=tuple(
+        f"loss_{name}.yaml"
+        for name in "bce_logits cross_entropy keras_sum l2_weight_decay svm_cs231n yolo_mse".split()
     ),
 )
