@@ -146,7 +146,7 @@ def _usage_error(exc: BaseException) -> InputError | None:
             from stepcalc.errors import Msg, either
 
             hint = Msg("errors.did_you_mean", options=either(sorted(possible)))
-        return InputError(None, "no_such_option", option=option, hint=hint)
+        return InputError(option, "no_such_option", hint=hint)
     if kind == "BadOptionUsage" and "requires an argument" in str(exc):
         return InputError(option, "needs_value")
     if kind == "UsageError" and "No such command" in str(exc):

@@ -25,7 +25,7 @@ def _catalog(topic: str) -> dict[str, tuple[str, str]]:
     return module.TEXT
 
 
-def t(key: str, lang: str = "en", **params: Any) -> str:
+def t(key: str, lang: str = "en", /, **params: Any) -> str:
     topic, _, name = key.partition(".")
     english, korean = _catalog(topic)[name]
     text = korean if lang == "ko" and korean else english

@@ -299,7 +299,9 @@ def _field(command: Command, name: str) -> str:
 
 def _present(args: Args, name: str) -> bool:
     value = args.get(name)
-    return value not in (None, False, [], ())
+    if hasattr(value, "shape"):  # a tensor
+        return True
+    return value is not None and value is not False and value != [] and value != ()
 
 
 def _check(rule, args: Args, command: Command) -> None:
@@ -340,7 +342,7 @@ COMMON = (
         "expect", Text("Q=V"), "Check one answer inline, QUANTITY=VALUE; repeatable.", multiple=True
     ),
     Opt("tol", Number("X", minimum=0), "Absolute tolerance for checks instead of the digit rule."),
-    Opt("sig", Int("N", 1, 15), "Significant digits an answer needs (default 3).", 3),
+    Opt("sig", Int("N", 1, 15), "Significant digits an answer needs.", 3),
     Opt("lang", Choice("en|ko", ("en", "ko")), "Language of titles and explanations."),
     Opt("ascii", Flag(), "ASCII-only symbols and borders."),
     Opt(

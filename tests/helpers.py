@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 
@@ -70,7 +71,8 @@ def evaluate_formula(formula: str, operands: dict) -> object:
     from stepcalc.formula import FUNCTIONS, implementation
 
     local = {name: sympy.Symbol(name) for name in operands}
-    functions = {name: implementation(name) for name in FUNCTIONS}
+    called = set(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(", formula))
+    functions = {name: implementation(name) for name in FUNCTIONS if name in called}
     for name in functions:
         local.setdefault(name, sympy.Function(name))
     expression = parse_expr(

@@ -62,8 +62,14 @@ TEXT = {
         "{count} elements is above the limit of {limit}",
         "원소 {count}개는 한도 {limit}개를 넘습니다",
     ),
-    "above_limit": ("{value} is above the limit of {limit}", "{value}은(는) 한도 {limit}을(를) 넘습니다"),
-    "at_least": ("must be at least {minimum}, got {value}", "{minimum} 이상이어야 합니다 (입력: {value})"),
+    "above_limit": (
+        "{value} is above the limit of {limit}",
+        "{value}은(는) 한도 {limit}을(를) 넘습니다",
+    ),
+    "at_least": (
+        "must be at least {minimum}, got {value}",
+        "{minimum} 이상이어야 합니다 (입력: {value})",
+    ),
     "at_most": ("at most {maximum}, got {value}", "최대 {maximum}입니다 (입력: {value})"),
     "positive": ("must be positive, got {value}", "양수여야 합니다 (입력: {value})"),
     "not_negative": ("must not be negative, got {value}", "음수일 수 없습니다 (입력: {value})"),
@@ -72,12 +78,18 @@ TEXT = {
     "expected_json_list": ("expected a JSON list", "JSON 목록이 필요합니다"),
     "too_deep": ("nested too deeply", "너무 깊게 중첩되었습니다"),
     "deeper_than": ("nested deeper than {n} levels", "{n}단계보다 깊게 중첩되었습니다"),
-    "not_one_of": ("{value} is not one of {choices}", "{value}은(는) 다음 중 하나가 아닙니다: {choices}"),
+    "not_one_of": (
+        "{value} is not one of {choices}",
+        "{value}은(는) 다음 중 하나가 아닙니다: {choices}",
+    ),
     "not_bool": ("{value} is not true or false", "{value}은(는) true 또는 false가 아닙니다"),
     "expected_text": ("expected text", "문자열이 필요합니다"),
     # ---- files
     "is_directory": ("{path} is a directory", "{path}은(는) 폴더입니다"),
-    "file_too_large": ("{path} is larger than {limit} bytes", "{path}은(는) {limit}바이트보다 큽니다"),
+    "file_too_large": (
+        "{path} is larger than {limit} bytes",
+        "{path}은(는) {limit}바이트보다 큽니다",
+    ),
     "no_such_file": ("{path}: no such file", "{path}: 파일이 없습니다"),
     "permission_denied": ("{path}: permission denied", "{path}: 권한이 없습니다"),
     "not_utf8": ("{path}: not UTF-8 text", "{path}: UTF-8 텍스트가 아닙니다"),
@@ -95,7 +107,10 @@ TEXT = {
     "yaml_tag": ("tag {tag} is not allowed {line}", "태그 {tag}은(는) 허용되지 않습니다 {line}"),
     "yaml_aliases": ("more than {n} YAML aliases", "YAML 별칭이 {n}개를 넘습니다"),
     "too_many_digits": ("a number has too many digits", "숫자의 자릿수가 너무 많습니다"),
-    "unknown_key": ("{path}: unknown key {key} (valid: {valid})", "{path}: 알 수 없는 키 {key} (가능한 키: {valid})"),
+    "unknown_key": (
+        "{path}: unknown key {key} (valid: {valid})",
+        "{path}: 알 수 없는 키 {key} (가능한 키: {valid})",
+    ),
     "belongs_on_line": (
         "{path}: {key} belongs on the command line",
         "{path}: {key}은(는) 명령줄에서 지정해야 합니다",
@@ -108,8 +123,14 @@ TEXT = {
     "only_with_value": ("only with {other} {values}", "{other} {values}일 때만 쓸 수 있습니다"),
     "needs": ("needs {other}", "{other}이(가) 함께 필요합니다"),
     "not_with": ("not used with {other}", "{other}와(과) 함께 쓸 수 없습니다"),
-    "unknown_part": ("unknown part {name} (valid: {valid})", "알 수 없는 부분 {name} (가능한 값: {valid})"),
-    "not_quantity_value": ("{value} is not QUANTITY=VALUE", "{value}은(는) 항목=값 형식이 아닙니다"),
+    "unknown_part": (
+        "unknown part {name} (valid: {valid})",
+        "알 수 없는 부분 {name} (가능한 값: {valid})",
+    ),
+    "not_quantity_value": (
+        "{value} is not QUANTITY=VALUE",
+        "{value}은(는) 항목=값 형식이 아닙니다",
+    ),
     "no_value": ("{quantity} has no value", "{quantity}에 값이 없습니다"),
     "no_answers": ("no answers given", "답이 없습니다"),
     "unknown_quantity": (
@@ -126,15 +147,21 @@ TEXT = {
     ),
     "quantity_not_number": ("{quantity} is not a number", "{quantity}은(는) 숫자가 아닙니다"),
     "not_quantity": ("{quantity} is not a quantity name", "{quantity}은(는) 항목 이름이 아닙니다"),
-    "index_range": ("{quantity}: index {index} is out of range", "{quantity}: 위치 {index}이(가) 범위를 벗어났습니다"),
+    "index_range": (
+        "{quantity}: index {index} is out of range",
+        "{quantity}: 위치 {index}이(가) 범위를 벗어났습니다",
+    ),
     "answer_shape": (
         "{quantity}: expected shape {expected}, got {shape}",
         "{quantity}: 크기 {expected}이(가) 필요합니다 (입력: {shape})",
     ),
-    "no_such_option": ("no such option {option}{hint}", "그런 옵션이 없습니다: {option}{hint}"),
-    "did_you_mean": (" (did you mean {options}?)", " ({options}을(를) 찾으셨나요?)"),
+    "no_such_option": ("no such option {hint}", "그런 옵션이 없습니다 {hint}"),
+    "did_you_mean": ("(did you mean {options}?)", "({options}을(를) 찾으셨나요?)"),
     "needs_value": ("needs a value", "값이 필요합니다"),
-    "no_such_command": ("no such command {command} (commands: {valid})", "그런 명령이 없습니다: {command} (명령: {valid})"),
+    "no_such_command": (
+        "no such command {command} (commands: {valid})",
+        "그런 명령이 없습니다: {command} (명령: {valid})",
+    ),
     "extra_argument": ("unexpected extra argument {value}", "예상하지 못한 인수 {value}"),
     "lang_first": (
         "{value}: put --lang after the command (stepcalc COMMAND --lang ko)",
@@ -144,7 +171,10 @@ TEXT = {
         "STEPCALC_LANG={value} is not one of {choices}",
         "STEPCALC_LANG={value}은(는) 다음 중 하나가 아닙니다: {choices}",
     ),
-    "dot_only": ("dot is only for graph, not {command}", "dot 형식은 graph 명령에서만 쓸 수 있습니다 ({command} 불가)"),
+    "dot_only": (
+        "dot is only for graph, not {command}",
+        "dot 형식은 graph 명령에서만 쓸 수 있습니다 ({command} 불가)",
+    ),
     "too_big_memory": (
         "{command}: the problem is too large for memory",
         "{command}: 문제가 너무 커서 메모리에 담을 수 없습니다",

@@ -69,155 +69,26 @@ def shown_decimals(item: dict[str, Any], view: Any) -> int:
     return written if written else view.decimals
 
 
-def is_tensor(value: Any) -> bool:
-    value = plain(value)
-    return isinstance(value, list) and bool(value) and isinstance(value[0], list)
-
-
-def matrix_lines(value: Any, decimals: int = 4) -> list[str]:
-    """Rows of a 2-D (or stacked 3-D/4-D) tensor as aligned text lines, elided when large."""
-    value = plain(value)
-    if not isinstance(value, list):
-        return [fmt_number(value, decimals)]
-    if not value or not isinstance(value[0], list):
-        return [fmt_inline(value, decimals)]
-    if isinstance(value[0][0], list):
-        lines: list[str] = []
-        blocks = _elide(list(range(len(value))))
-        for index in blocks:
-            if index is ...:
-                lines.append("⋮")
-                continue
-            if lines:
-                lines.append("")
-            label = f"[{index}]"
-            for n, line in enumerate(matrix_lines(value[index], decimals)):
-                lines.append(f"{label if n == 0 else ' ' * len(label)} {line}")
-        return lines
-    rows = _elide(value)
-    table = []
-    for row in rows:
-        if row is ...:
-            table.append(None)
-            continue
-        table.append(["…" if cell is ... else fmt_number(cell, decimals) for cell in _elide(row)])
-    width = max((len(c) for row in table if row for c in row), default=1)
-    out = []
-    for row in table:
-        if row is None:
-            out.append("⋮")
-        else:
-            out.append("  ".join(cell.rjust(width) for cell in row))
-    return out
-
-
-def _elide(items: list) -> list:
-    if len(items) > ELIDE_AFTER:
-        return [*items[:KEEP], ..., *items[-KEEP:]]
-    return items
+_ASCII = dict(
+    pair.replace("␣", " ").split("=", 1)
+    for pair in (
+        "·=* −=- ⊙=* ×=x ⋆=(*) ⊛=(*) √=sqrt ∂=d Σ=sum Π=prod ∇=grad␣ ≈=~ ≤=<= ≥=>= ≠=!= "
+        "±=+/- ÷=/ →=-> ←=<- ∈=␣in␣ …=... ⋯=... ⋮=: —=- –=- ─=- │=| ┌=+ ┐=+ └=+ ┘=+ •=* "
+        "‖=|| °=␣deg ∞=inf ⌊=floor( ⌋=) ⌈=ceil( ⌉=) ✓=ok ✗=x ′=' ᵀ=^T ⁻¹=^-1 ½=1/2 "
+        "σ=sigma ε=eps θ=theta η=lr β₁=beta1 β₂=beta2 β=beta α=alpha γ=gamma λ=lambda μ=mu "
+        "ρ=rho δ=delta Δ=Delta τ=tau π=pi ψ=psi φ=phi Φ=Phi ω=omega Ŷ=Y_hat ŷ=y_hat "
+        "\u0302=_hat \u0304=_bar ḡ=g_bar ₀=0 ₁=1 ₂=2 ₃=3 ᵢ=i ⱼ=j ²=^2 ³=^3 ¹=^1 ⁰=^0 ⁴=^4 "
+        "⁵=^5 ⁶=^6 ⁷=^7 ⁸=^8 ⁹=^9 ᵗ=^t ⁿ=^n ᵏ=^k ˣ=^x ᴷ=^K ⁺=^+ ⁻=^- ⁽=^( ⁾=)"
+    ).split()
+)
+"""Unicode symbols of formulas and tables, as ASCII (``␣`` stands for a space)."""
 
 
 def to_ascii(text: str) -> str:
-    """Swap the Unicode symbols of formulas and tables for ASCII ones."""
-    table = {
-        "·": "*",
-        "−": "-",
-        "√": "sqrt",
-        "⊙": "*",
-        "σ": "sigma",
-        "ε": "eps",
-        "θ": "theta",
-        "η": "lr",
-        "β₁": "beta1",
-        "β₂": "beta2",
-        "β": "beta",
-        "α": "alpha",
-        "γ": "gamma",
-        "λ": "lambda",
-        "μ": "mu",
-        "ρ": "rho",
-        "δ": "delta",
-        "τ": "tau",
-        "Σ": "sum",
-        "…": "...",
-        "⋮": ":",
-        "→": "->",
-        "←": "<-",
-        "×": "x",
-        "≤": "<=",
-        "≥": ">=",
-        "≠": "!=",
-        "≈": "~",
-        "∂": "d",
-        "ᵀ": "^T",
-        "′": "'",
-        "²": "^2",
-        "³": "^3",
-        "ᵗ": "^t",
-        "—": "-",
-        "–": "-",
-        "∞": "inf",
-        "⁻¹": "^-1",
-        "₀": "0",
-        "₁": "1",
-        "₂": "2",
-        "₃": "3",
-        "ᵢ": "i",
-        "ⱼ": "j",
-        "Φ": "Phi",
-        "φ": "phi",
-        "Ŷ": "Y_hat",
-        "\u0302": "_hat",
-        "ḡ": "g_bar",
-        "°": " deg",
-        "±": "+/-",
-        "¹": "^1",
-        "½": "1/2",
-        "÷": "/",
-        "ˣ": "^x",
-        "Δ": "Delta",
-        "Π": "prod",
-        "π": "pi",
-        "ψ": "psi",
-        "ᴷ": "^K",
-        "ᵏ": "^k",
-        "‖": "||",
-        "•": "*",
-        "⁰": "^0",
-        "⁴": "^4",
-        "⁵": "^5",
-        "⁶": "^6",
-        "⁷": "^7",
-        "⁸": "^8",
-        "⁹": "^9",
-        "⁺": "^+",
-        "⁻": "^-",
-        "⁽": "^(",
-        "⁾": ")",
-        "ⁿ": "^n",
-        "∇": "grad ",
-        "∈": " in ",
-        "─": "-",
-        "│": "|",
-        "┌": "+",
-        "┐": "+",
-        "└": "+",
-        "┘": "+",
-        "⋆": "(*)",
-        "⊛": "(*)",
-        "✓": "ok",
-        "✗": "x",
-        "⌊": "floor(",
-        "⌋": ")",
-        "⌈": "ceil(",
-        "⌉": ")",
-        "ŷ": "y_hat",
-        "m̂": "m_hat",
-        "v̂": "v_hat",
-    }
-    for symbol, replacement in table.items():
+    """Swap the Unicode symbols of formulas and tables for ASCII ones; Hangul stays
+    (``--ascii --lang ko`` is for terminals that lack box drawing, not Korean)."""
+    for symbol, replacement in _ASCII.items():
         text = text.replace(symbol, replacement)
-    # Hangul stays: --ascii --lang ko is for terminals that lack box drawing, not Korean.
     return "".join(ch if ch.isascii() or _is_hangul(ch) else "?" for ch in text)
 
 

@@ -7,6 +7,7 @@ worksheets use it too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from stepcalc.i18n import t
@@ -213,7 +214,9 @@ def trace_body(trace: Trace, view: View) -> list[str]:
 def _name_tex(name: str) -> str:
     from stepcalc.render.math import symbol
 
-    return symbol(name, "latex") if name.replace("_", "").isalnum() else latex_text(name)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return symbol(name, "latex")
+    return r"\text{" + latex_text(name) + "}"
 
 
 def _table_tex(table, decimals: int) -> list[str]:

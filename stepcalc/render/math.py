@@ -22,35 +22,28 @@ from stepcalc.render.common import ELIDE_AFTER, KEEP, fmt_number
 from stepcalc.trace import plain
 
 SUM, PROD, NEG, POW, ATOM = 1, 2, 3, 4, 5
+FOLLOWS_UP_TO = 4096
+"""Steps with more operand elements than this are marked ≈ without being redone."""
 EXPAND_UP_TO = 25
 """A sum over at most this many elements is written out term by term (1·1 + 2·0 + …)."""
 
 _SUPER = str.maketrans("0123456789-−+()tnkijT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻⁺⁽⁾ᵗⁿᵏⁱʲᵀ")
 _SUPERABLE = re.compile(r"[0-9−\-+()tnkijT]+")
 
-GREEK = {
-    "alpha": ("α", r"\alpha"),
-    "beta": ("β", r"\beta"),
-    "gamma": ("γ", r"\gamma"),
-    "delta": ("δ", r"\delta"),
-    "Delta": ("Δ", r"\Delta"),
-    "eps": ("ε", r"\varepsilon"),
-    "epsilon": ("ε", r"\varepsilon"),
-    "eta": ("η", r"\eta"),
-    "lr": ("η", r"\eta"),
-    "theta": ("θ", r"\theta"),
-    "lam": ("λ", r"\lambda"),
-    "mu": ("μ", r"\mu"),
-    "rho": ("ρ", r"\rho"),
-    "sigma": ("σ", r"\sigma"),
-    "tau": ("τ", r"\tau"),
-    "phi": ("φ", r"\varphi"),
-    "psi": ("ψ", r"\psi"),
-    "omega": ("ω", r"\omega"),
-    "pi": ("π", r"\pi"),
-    "var": ("σ²", r"\sigma^2"),
+GREEK = dict(
+    pair.split("=")
+    for pair in "alpha=α beta=β gamma=γ delta=δ Delta=Δ eps=ε epsilon=ε eta=η lr=η theta=θ "
+    "lam=λ mu=μ rho=ρ sigma=σ tau=τ phi=φ psi=ψ omega=ω pi=π var=σ²".split()
+)
+"""Operand names written as Greek letters (``lr`` is the slides' η, ``var`` σ²)."""
+_GREEK_TEX = {
+    "eps": r"\varepsilon",
+    "epsilon": r"\varepsilon",
+    "lr": r"\eta",
+    "lam": r"\lambda",
+    "phi": r"\varphi",
+    "var": r"\sigma^2",
 }
-"""Operand names written as Greek letters (``lr`` is the slides' η)."""
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _DERIVATIVE = re.compile(r"d([A-Za-z][A-Za-z0-9]{0,2})_d([A-Za-z].*)")
 _ACCENTS = {"hat": ("\u0302", r"\hat"), "bar": ("\u0304", r"\bar"), "prime": ("′", "")}
@@ -116,7 +109,7 @@ def _letters(base: str, style: str) -> str:
     match = re.fullmatch(r"([A-Za-z]+?)(\d*)", base)
     word, digits = (match.group(1), match.group(2)) if match else (base, "")
     if word in GREEK:
-        letter = GREEK[word][1 if style == "latex" else 0]
+        letter = _GREEK_TEX.get(word, "\\" + word) if style == "latex" else GREEK[word]
         if style == "latex":
             return letter + (f"_{{{digits}}}" if digits else "")
         return letter + digits.translate(_SUBSCRIPT)
@@ -322,31 +315,29 @@ class _Writer:
 
     # Each method returns (pieces, precedence).
 
-    def write(self, node, env: dict[str, Any]) -> tuple[list[Piece], int]:
+    def write(self, node, env: dict[str, Any], first: bool = True) -> tuple[list[Piece], int]:
+        """``first``: the node starts its term, so a leading minus needs no parentheses."""
         if isinstance(node, expr.Num):
             return [self.style.constant(node.value)], ATOM
         if isinstance(node, expr.Var):
-            return self.var(node.name, env)
+            return self.var(node.name, env, first)
         if isinstance(node, expr.Neg):
-            inner, prec = self.write(node.operand, env)
-            return [self.style.minus, *self.wrap(inner, prec, NEG)], NEG
+            pieces = [self.style.minus, *self.operand(node.operand, env, NEG + 1, False)]
+            return (pieces, NEG) if first else (self.paren(pieces), ATOM)
         if isinstance(node, expr.BinOp):
-            return self.binary(node, env)
+            return self.binary(node, env, first)
         return self.call(node, env)
 
-    def var(self, name: str, env: dict[str, Any]) -> tuple[list[Piece], int]:
+    def var(self, name: str, env: dict[str, Any], first: bool) -> tuple[list[Piece], int]:
         if not self.substitute or name not in env:
             return [self.style.symbol(name)], ATOM
         value = env[name]
         if _is_tensor(value):
             return [self.style.tensor(value)], ATOM
         text = self.style.number(value)
-        return [text], NEG if text.startswith(("−", "-")) else ATOM
-
-    def wrap(self, pieces: list[Piece], prec: int, need: int, first: bool = True):
-        if prec < need or (prec == NEG and not first):
-            return self.paren(pieces)
-        return pieces
+        if not text.startswith(("−", "-")):
+            return [text], ATOM
+        return ([text], NEG) if first else (self.paren([text]), ATOM)
 
     def paren(self, pieces: list[Piece]) -> list[Piece]:
         """Parentheses; a line break inside them is one level less welcome."""
@@ -354,18 +345,20 @@ class _Writer:
         return self.style.paren(deeper)
 
     def operand(self, node, env, need: int, first: bool) -> list[Piece]:
-        pieces, prec = self.write(node, env)
-        return self.wrap(pieces, prec, need, first)
+        pieces, prec = self.write(node, env, first)
+        if prec < need:  # inside parentheses a term starts afresh
+            return self.paren(self.write(node, env, True)[0])
+        return pieces
 
-    def binary(self, node: expr.BinOp, env) -> tuple[list[Piece], int]:
+    def binary(self, node: expr.BinOp, env, first: bool) -> tuple[list[Piece], int]:
         op = node.op
         if op in "+-":
-            left = self.operand(node.left, env, SUM, True)
+            left = self.operand(node.left, env, SUM, first)
             right = self.operand(node.right, env, SUM + (op == "-"), False)
             sign = "+" if op == "+" else self.style.minus
             return [*left, *self.brk(), f" {sign} ", *right], SUM
         if op == "**":
-            base = self.operand(node.left, env, ATOM, True)
+            base = self.operand(node.left, env, ATOM, first)
             exponent, exp_prec = self.write(node.right, env)
             return self.style.power(base, exponent, exp_prec), POW
         if op == "/":
@@ -374,10 +367,10 @@ class _Writer:
             )
             if fraction is not None:
                 return fraction, ATOM
-            left = self.operand(node.left, env, PROD, True)
+            left = self.operand(node.left, env, PROD, first)
             right = self.operand(node.right, env, PROD + 1, False)
             return [*left, "/", *right], PROD
-        left = self.operand(node.left, env, PROD, True)
+        left = self.operand(node.left, env, PROD, first)
         right = self.operand(node.right, env, PROD, False)
         elementwise = _is_tensor(self.value(node.left, env)) and _is_tensor(
             self.value(node.right, env)
@@ -564,6 +557,9 @@ def text(pieces: list[Piece]) -> str:
 def follows(formula: str, operands: dict[str, Any], value: Any, decimals: int) -> bool:
     """True when the value, as shown, follows from the operands as shown: a student redoing
     the arithmetic from the screen gets the screen's answer."""
+    sizes = [getattr(v, "size", len(v) if isinstance(v, list) else 1) for v in operands.values()]
+    if sum(sizes) > FOLLOWS_UP_TO:  # far more than is shown: not redone, and not claimed
+        return False
     shown = {name: _as_shown(v, decimals) for name, v in operands.items()}
     try:
         again = evaluate(formula, shown)

@@ -12,7 +12,9 @@ from rich.console import Console, Group
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from stepcalc.render.common import fmt_inline, is_tensor, matrix_lines, to_ascii
+from stepcalc.render.common import fmt_inline, to_ascii
+from stepcalc.render.terminal import matrix_box
+from stepcalc.trace import plain
 
 
 def render_table(extra, view, width: int) -> list[str]:
@@ -33,8 +35,9 @@ def render_table(extra, view, width: int) -> list[str]:
     def cell(value: Any) -> Text:
         if isinstance(value, str):
             return Text(label(value))
-        if is_tensor(value):
-            text = "\n".join(matrix_lines(value, view.decimals))
+        value = plain(value)
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            text = "\n".join(matrix_box(value, view.decimals, view.ascii).lines)
         else:
             text = fmt_inline(value, view.decimals)
         return Text(label(text))

@@ -98,46 +98,48 @@ def text_box(text: str) -> Box:
 
 
 def matrix_box(value: Any, decimals: int, ascii_only: bool, max_width: int = 10**6) -> Box:
-    """A 1-D or 2-D tensor in brackets; rows and columns beyond eight are elided."""
-    value = plain(value)
-    if not isinstance(value, list):
+    """A 1-D or 2-D tensor in brackets; rows and columns beyond eight are elided (the
+    hidden cells are never formatted, so a 500×500 matrix draws as fast as a 7×7 one)."""
+    if not (isinstance(value, list | tuple) or getattr(value, "ndim", 0)):
         return text_box(_num(value, decimals, ascii_only))
-    rows = value if value and isinstance(value[0], list) else [value]
+    import numpy as np
+
+    matrix = np.asarray(value, dtype=float)
+    matrix = matrix.reshape(1, -1) if matrix.ndim == 1 else matrix
     keep = KEEP
     while True:
-        box = _draw(rows, decimals, ascii_only, keep)
+        box = _draw(matrix, decimals, ascii_only, keep)
         if box.width <= max_width or keep == 1:
             return box
         keep -= 1
 
 
-def _draw(rows: list, decimals: int, ascii_only: bool, keep: int) -> Box:
-    def elide(items: list, limit: int = ELIDE_AFTER) -> list:
-        if len(items) > limit:
-            return [*items[:keep], None, *items[-keep:]]
-        return items
+def _kept(count: int, keep: int, limit: int) -> list[int | None]:
+    """Indices shown of ``count``: all, or the first and last ``keep`` around a gap (None)."""
+    if count <= limit:
+        return list(range(count))
+    return [*range(keep), None, *range(count - keep, count)]
 
-    limit = ELIDE_AFTER if keep == KEEP else 2 * keep
+
+def _draw(matrix, decimals: int, ascii_only: bool, keep: int) -> Box:
+    columns = _kept(matrix.shape[1], keep, ELIDE_AFTER if keep == KEEP else 2 * keep)
     cells = [
         None
-        if row is None
-        else [("⋯" if c is None else _num(c, decimals, ascii_only)) for c in elide(row, limit)]
-        for row in elide(rows)
+        if i is None
+        else [
+            "⋯" if j is None else _num(float(matrix[i, j]), decimals, ascii_only) for j in columns
+        ]
+        for i in _kept(matrix.shape[0], KEEP, ELIDE_AFTER)
     ]
-    columns = max((len(r) for r in cells if r is not None), default=0)
-    widths = [
-        max((cell_len(r[j]) for r in cells if r is not None), default=1) for j in range(columns)
-    ]
+    widths = [max(cell_len(r[j]) for r in cells if r is not None) for j in range(len(columns))]
     body = []
     for row in cells:
         if row is None:
             body.append("  ".join(("⋮" if j == 0 else "").rjust(w) for j, w in enumerate(widths)))
         else:
             body.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
-    if ascii_only:
+    if ascii_only or len(body) == 1:
         brackets = [("[", "]")] * len(body)
-    elif len(body) == 1:
-        brackets = [("[", "]")]
     else:
         brackets = [("⎡", "⎤")] + [("⎢", "⎥")] * (len(body) - 2) + [("⎣", "⎦")]
     lines = [f"{left}{line}{right}" for (left, right), line in zip(brackets, body, strict=True)]
@@ -152,17 +154,15 @@ def _num(value: Any, decimals: int, ascii_only: bool) -> str:
 def tensor_boxes(value: Any, decimals: int, ascii_only: bool, room: int, label: str = "") -> list:
     """A tensor as boxes; 3-D and 4-D ones as 2-D slices labelled ``[0]``, ``[0][1]`` …,
     with breaks between them."""
-    value = plain(value)
-    if not (isinstance(value, list) and value and isinstance(value[0], list)) or not (
-        value[0] and isinstance(value[0][0], list)
-    ):
+    if isinstance(value, list | tuple):
+        import numpy as np
+
+        value = np.asarray(value, dtype=float)
+    if getattr(value, "ndim", 0) <= 2:
         box = matrix_box(value, decimals, ascii_only, room - cell_len(label) - 1)
         return [text_box(label + " "), box] if label else [box]
     items: list = []
-    indices: list = list(range(len(value)))
-    if len(indices) > ELIDE_AFTER:
-        indices = [*indices[:KEEP], None, *indices[-KEEP:]]
-    for index in indices:
+    for index in _kept(len(value), KEEP, ELIDE_AFTER):
         if items:
             items += [Brk(-1), text_box("  ")]
         if index is None:
