@@ -122,7 +122,7 @@ def latex_text(text: str) -> str:
         else:
             out.append(_TEXT.get(ch, ch))
         index += 1
-    return "".join(out).replace("$$", "")
+    return "".join(out).replace("$$", "").replace("--", "-{}-")
 
 
 def chain_tex(step, decimals: int) -> str:

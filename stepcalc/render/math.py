@@ -108,9 +108,10 @@ def _letters(base: str, style: str) -> str:
     """A name without its subscript: Greek by name, trailing digits as a subscript."""
     match = re.fullmatch(r"([A-Za-z]+?)(\d*)", base)
     word, digits = (match.group(1), match.group(2)) if match else (base, "")
-    if word in GREEK:
-        letter = _GREEK_TEX.get(word, "\\" + word) if style == "latex" else GREEK[word]
+    if word in GREEK or (len(word) == 1 and digits):  # β₁, x₁ (but conv1 stays conv1)
+        letter = word if word not in GREEK else GREEK[word]
         if style == "latex":
+            letter = _GREEK_TEX.get(word, "\\" + word) if word in GREEK else word
             return letter + (f"_{{{digits}}}" if digits else "")
         return letter + digits.translate(_SUBSCRIPT)
     if style == "latex":

@@ -40,6 +40,7 @@ def render_table(extra, view, width: int) -> list[str]:
             text = "\n".join(matrix_box(value, view.decimals, view.ascii).lines)
         else:
             text = fmt_inline(value, view.decimals)
+            text = text if view.ascii else text.replace("-", "−")
         return Text(label(text))
 
     title, columns = label(extra.title), [label(str(c)) for c in extra.columns]

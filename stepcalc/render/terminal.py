@@ -26,7 +26,7 @@ from stepcalc.render.common import (
     shown_decimals,
     to_ascii,
 )
-from stepcalc.render.math import AsciiStyle, Brk, Mat, Style, chain
+from stepcalc.render.math import AsciiStyle, Brk, Mat, Style, chain, text
 from stepcalc.trace import Trace, plain
 
 INDENT = 3
@@ -382,18 +382,23 @@ class _Painter:
     def step_lines(self, step) -> list[str]:
         title = step.title + (f" · {step.note}" if step.note else "")
         equation = chain(step, self.style)
-        items: list = []
-        hang = INDENT
-        for index, part in enumerate(equation.parts):
-            if index:
-                items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
-            items += self.items(part, self.width - INDENT - 4)
-            if index == 0 and len(equation.parts) > 1:
-                hang = INDENT + sum(b.width for b in items if isinstance(b, Box)) + 1
-        if hang > self.width // 2:
-            hang = INDENT + 2
-        rows = layout(items, self.width - 1, INDENT, hang)
-        lines = wrap(title, self.width - 1, hanging=2) + _spaced(rows)
+        width = self.width - 1
+        hang = INDENT + 2
+        if step.symbol and len(equation.parts) > 1:
+            hang = INDENT + cell_len(text(equation.parts[0])) + 1
+            hang = hang if hang <= self.width // 2 else INDENT + 2
+        room = width - hang - 4
+        while True:  # matrices narrower (fewer columns shown) until every line fits
+            items: list = []
+            for index, part in enumerate(equation.parts):
+                if index:
+                    items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
+                items += self.items(part, room)
+            rows = layout(items, width, INDENT, hang)
+            if room < 24 or all(cell_len(line) <= width for row in rows for line in row):
+                break
+            room -= 12
+        lines = wrap(title, width, hanging=2) + _spaced(rows)
         return [" " + line if line else line for line in lines]
 
     def extra_table(self, extra) -> list[str]:
