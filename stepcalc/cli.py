@@ -156,7 +156,8 @@ def _usage_error(exc: BaseException) -> InputError | None:
         )
     if kind == "UsageError" and "unexpected extra argument" in str(exc):
         value = str(exc).split("(")[-1].rstrip(")")
-        return InputError(None, "extra_argument", value=value)
+        command = getattr(getattr(getattr(exc, "ctx", None), "command", None), "name", "stepcalc")
+        return InputError(None, "extra_argument", command=command, value=value)
     if kind == "MissingParameter":
         param = getattr(exc, "param", None)
         name = getattr(param, "name", "") or ""

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stepcalc import limits
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError, Msg
 
 FUNCTIONS = {
     "exp": 1,
@@ -88,11 +88,9 @@ def parse_expression(
     ``limit`` False lifts the length limit of user text (for the package's own formulas).
     """
     if not isinstance(text, str):
-        raise StepcalcError(f"{option}: expected an expression")
+        raise InputError(option, "expected_expression")
     if limit and len(text) > limits.MAX_EXPRESSION_CHARS:
-        raise StepcalcError(
-            f"{option}: expression is longer than {limits.MAX_EXPRESSION_CHARS:,} characters"
-        )
+        raise InputError(option, "too_long", limit=f"{limits.MAX_EXPRESSION_CHARS:,}")
     parser = _Parser(
         text, option, None if variables is None else set(variables), functions or FUNCTIONS
     )
@@ -170,12 +168,14 @@ class _Parser:
             match = _TOKEN.match(stripped, index)
             if not match or match.end() == index:
                 bad = stripped[index:].lstrip()[:1]
-                raise StepcalcError(f"{self.option}: unexpected {bad!r} in {text.strip()!r}")
+                raise InputError(
+                    self.option, "unexpected_in", token=repr(bad), text=repr(text.strip())
+                )
             kind = match.lastgroup
             tokens.append((kind, match.group(kind)))
             index = match.end()
         if not tokens:
-            raise StepcalcError(f"{self.option}: empty expression")
+            raise InputError(self.option, "empty_expression")
         return tokens
 
     def peek(self) -> tuple[str, str] | None:
@@ -184,30 +184,28 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise StepcalcError(f"{self.option}: expression ends too early")
+            raise InputError(self.option, "ends_early")
         self.position += 1
         return token
 
     def expect(self, value: str) -> None:
         token = self.peek()
         if token is None or token[1] != value:
-            found = "the end" if token is None else repr(token[1])
-            raise StepcalcError(f"{self.option}: expected {value!r}, found {found}")
+            found = Msg("errors.the_end") if token is None else repr(token[1])
+            raise InputError(self.option, "expected_token", token=repr(value), found=found)
         self.position += 1
 
     def parse(self) -> Node:
         node = self.sum()
         token = self.peek()
         if token is not None:
-            raise StepcalcError(f"{self.option}: unexpected {token[1]!r}")
+            raise InputError(self.option, "unexpected", token=repr(token[1]))
         return node
 
     def nested(self):
         self.depth += 1
         if self.depth > limits.MAX_EXPRESSION_DEPTH:
-            raise StepcalcError(
-                f"{self.option}: nested deeper than {limits.MAX_EXPRESSION_DEPTH} levels"
-            )
+            raise InputError(self.option, "deeper_than", n=limits.MAX_EXPRESSION_DEPTH)
 
     def sum(self) -> Node:
         self.nested()
@@ -251,16 +249,14 @@ class _Parser:
         value = constant_value(exponent)
         has_variables = bool(variables_of(exponent))
         if not has_variables and (value is None or abs(value) > limits.MAX_EXPONENT):
-            raise StepcalcError(
-                f"{self.option}: exponent is too large (at most {limits.MAX_EXPONENT} in size)"
-            )
+            raise InputError(self.option, "exponent_too_large", limit=limits.MAX_EXPONENT)
 
     def atom(self) -> Node:
         kind, value = self.take()
         if kind == "number":
             number = float(value)
             if not math.isfinite(number):
-                raise StepcalcError(f"{self.option}: {value} is too large")
+                raise InputError(self.option, "too_large", value=value)
             return Num(number)
         if kind == "name":
             following = self.peek()
@@ -268,18 +264,18 @@ class _Parser:
                 return self.call(value)
             if self.variables is not None and value not in self.variables:
                 known = ", ".join(sorted(self.variables)) or "none"
-                raise StepcalcError(f"{self.option}: unknown name {value!r} (variables: {known})")
+                raise InputError(self.option, "unknown_name", name=repr(value), valid=known)
             return Var(value)
         if value == "(":
             node = self.sum()
             self.expect(")")
             return node
-        raise StepcalcError(f"{self.option}: unexpected {value!r}")
+        raise InputError(self.option, "unexpected", token=repr(value))
 
     def call(self, name: str) -> Node:
         if name not in self.functions:
             allowed = ", ".join(sorted(self.functions))
-            raise StepcalcError(f"{self.option}: unknown function {name!r} (allowed: {allowed})")
+            raise InputError(self.option, "unknown_function", name=repr(name), valid=allowed)
         self.expect("(")
         args = [self.sum()]
         while (token := self.peek()) is not None and token[1] == ",":
@@ -287,7 +283,7 @@ class _Parser:
             args.append(self.sum())
         self.expect(")")
         if self.functions[name] is not None and len(args) != self.functions[name]:
-            raise StepcalcError(
-                f"{self.option}: {name}() takes {self.functions[name]} argument(s), got {len(args)}"
+            raise InputError(
+                self.option, "arguments", name=name, n=self.functions[name], got=len(args)
             )
         return Call(name, tuple(args))

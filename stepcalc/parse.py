@@ -48,6 +48,7 @@ def decimals_written(value: Any) -> int | None:
 
 def _shown(text: Any, limit: int = 40) -> str:
     """A value as quoted in an error message, shortened when long."""
+    text = text if isinstance(text, str) else str(text)
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -295,7 +296,9 @@ def _from_list(items: list, option: str, depth: int) -> list:
     for item in items:
         if isinstance(item, list | tuple):
             out.append(_from_list(list(item), option, depth + 1))
-        elif isinstance(item, str) or (isinstance(item, int | float) and not isinstance(item, bool)):
+        elif isinstance(item, str) or (
+            isinstance(item, int | float) and not isinstance(item, bool)
+        ):
             out.append(parse_scalar(item, option))
         else:
             raise InputError(option, "expected_number", kind=_kind(item))

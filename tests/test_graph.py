@@ -7,6 +7,7 @@ SymPy's own derivative of the whole expression; every step re-evaluates to its v
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +99,7 @@ def test_variable_used_twice_accumulates_and_says_so():
     data = graph("--expr", "x*x + x", "--values", "x=3")
     assert data["result"]["gradients"] == {"x": 7}
     sums = [s for s in data["steps"] if s.get("key") == "gradients.x"]
-    assert len(sums) == 1 and sums[0]["formula"] == "d_x_1 + d_x_2 + d_x_3"
+    assert len(sums) == 1 and sums[0]["formula"] == "dL_dx_1 + dL_dx_2 + dL_dx_3"
     assert "used 3 times" in sums[0]["note"]
     assert_steps_honest(data["steps"])
 
@@ -115,7 +116,8 @@ def test_constants_get_no_gradient_and_max_tie_splits():
     assert first["op"] == "max" and first["local"] == [0.5, 0.5]
     assert data["result"]["nodes"][1]["local"][0] is None
     assert data["result"]["gradients"] == {"x": 1, "y": 1}
-    assert any("split" in note for note in data["notes"])
+    split = [s["formula"] for s in data["steps"] if s["symbol"] == "dn1_dx"]
+    assert split == ["(gt(x, y) + ge(x, y))/2"]  # [x > y] + [x ≥ y], halved: ½ each at a tie
     assert_steps_honest(data["steps"])
 
 
@@ -520,21 +522,21 @@ def test_bad_network_input(tmp_path):
     cases = [
         (
             {**base, "layers": [base["layers"][0], {"weights": [[1.0, 2.0]], "bias": [0.0]}]},
-            "layer 2: weights are 1×2 (2 inputs) but layer 1 gives 3",
+            "layer 2: weights are 1×2 (2 inputs) but its input has 3",
         ),
         ({**base, "input": [1.0, 2.0, 3.0]}, "layer 1: weights are 3×2"),
         ({**base, "target": [1.0]}, "target"),
-        ({**base, "loss": "hinge"}, "loss must be mse or cross-entropy"),
+        ({**base, "loss": "hinge"}, "loss is mse or cross-entropy, not 'hinge'"),
         (
             {**base, "layers": [{**base["layers"][0], "bias": [1.0]}, base["layers"][1]]},
             "bias has 1 value(s)",
         ),
         (
-            {**base, "layers": [{**base["layers"][0], "activation": "softsign"}]},
+            {**base, "layers": [{**base["layers"][0], "activation": "swishy"}]},
             "unknown activation",
         ),
-        ({**NETWORKS[1], "target": [2, 0, 1]}, "batch has 2 sample(s) but target has 3"),
-        ({**NETWORKS[1], "target": [2, 3]}, "class index out of range"),
+        ({**NETWORKS[1], "target": [2, 0, 1]}, "2 sample(s) but target has 3"),
+        ({**NETWORKS[1], "target": [2, 3]}, "class indices must be whole numbers from 0 to 2"),
         ({**base, "extra": 1}, "unknown key"),
     ]
     for data, mentions in cases:
@@ -565,7 +567,7 @@ def test_training_plot_or_note():
 
 def test_overflow_and_divergence_are_bad_input(tmp_path):
     huge = {"input": [1e308], "target": [1.0], "layers": [{"weights": [[1e308]]}]}
-    assert_bad_input("graph", "--network", network_file(tmp_path, huge), mentions="overflows")
+    assert_bad_input("graph", "--network", network_file(tmp_path, huge), mentions="overflow")
     sample = str(SAMPLES / "graph_train_linreg_sgd.yaml")
     assert_bad_input("graph", "--from", sample, "--lr", "5", "--epochs", "1000", mentions="--lr")
 
@@ -731,3 +733,229 @@ def test_values_may_be_given_one_option_each():
         "z=1",
         mentions="x is given twice",
     )
+
+
+# ------------------------------------------------------------------ perceptrons of your own
+
+
+def test_course_notes_perceptron_is_and_with_weighted_sums_as_steps():
+    # the notes: threshold 0.5 with w = (0.4, 0.2) makes AND (1·0.4 + 0·0.2 = 0.4 stays below)
+    data = graph("--gates", "--weights", "0.4,0.2", "--threshold", "0.5", "--gate", "and")
+    result = data["result"]
+    assert result["x"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert result["output"] == [0, 0, 0, 1]
+    assert result["sum"] == pytest.approx([0, 0.2, 0.4, 0.6], abs=1e-15)
+    assert result["computes"] == "AND"
+    sums = [s for s in data["steps"] if s["symbol"] == "s"]
+    assert [s["formula"] for s in sums] == ["sum(w*x)"] * 4
+    assert [s["value"] for s in sums] == result["sum"]
+    fires = [s for s in data["steps"] if s["symbol"] == "y"]
+    assert fires[-1]["substituted"] == "gt(0.6000000000000001, 0.5)" and fires[-1]["value"] == 1
+    assert "this perceptron computes AND" in data["notes"]
+    assert_steps_honest(data["steps"])
+    sample = graph("--from", str(SAMPLES / "graph_perceptron_and.yaml"))
+    assert sample["result"] == result
+
+
+def test_perceptron_with_a_bias_names_the_gate_it_computes():
+    # NOR is one perceptron (the notes say it needs two): w = (−0.5, −0.5), b = 0.2
+    data = graph("--gates", "--weights", "-0.5 -0.5", "--bias", "0.2", "--gate", "and")
+    assert data["result"]["output"] == [1, 0, 0, 0]
+    assert data["result"]["computes"] == "NOR" and data["result"]["bias"] == 0.2
+    assert any("not AND: x = (0, 0) gives 1" in note for note in data["notes"])
+    assert [s["formula"] for s in data["steps"][:2]] == ["sum(w*x) + b", "gt(z, 0)"]
+    assert graph("--gates", "--weights", "1,1", "--threshold", "5")["result"]["computes"] is None
+    three = graph("--gates", "--weights", "1,1,1", "--threshold", "2.5")["result"]
+    assert len(three["x"]) == 8 and three["output"] == [0] * 7 + [1] and three["computes"] == "AND"
+    assert_steps_honest(data["steps"])
+
+
+def test_perceptron_bad_input():
+    assert_bad_input("graph", "--gates", "--weights", "0.4,0.2", mentions="--threshold")
+    assert_bad_input("graph", "--gates", "--weights", "1,1,1,1,1", "--bias", "0", mentions="4")
+    assert_bad_input("graph", "--weights", "0.4,0.2", "--threshold", "0.5", mentions="exactly one")
+    assert_bad_input("graph", "--gates", "--threshold", "0.5", mentions="only with --weights")
+    line = ("graph", "--gates", "--weights", "1,1", "--threshold", "1", "--bias", "0")
+    assert_bad_input(*line, mentions="exactly one")
+    assert_bad_input("graph", "--gates", "--weights", "1;2", "--bias", "0", mentions="--weights")
+    bad_gate = ("graph", "--gates", "--weights", "1,1", "--bias", "0", "--gate", "xnor")
+    assert_bad_input(*bad_gate, mentions="--gate")
+
+
+def test_perceptron_dot_carries_the_weights():
+    result = run(
+        "graph", "--gates", "--weights", "0.4,0.2", "--threshold", "0.5", "--format", "dot"
+    )
+    assert result.code == 0 and result.stdout.startswith("digraph perceptron")
+    assert 'x1 -> y [label="0.4"]' in result.stdout and "θ = 0.5" in result.stdout
+
+
+# ------------------------------------------------------------------ step activation, registry
+
+
+def torch_activation(torch, name):
+    functional = torch.nn.functional
+    return {
+        "none": lambda z: z,
+        "step": lambda z: (z > 0).double(),
+        "leaky-relu": functional.leaky_relu,
+        "gelu": functional.gelu,
+        "elu": functional.elu,
+        "softplus": functional.softplus,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+    }[name]
+
+
+def test_step_activation_passes_no_gradient_and_matches_torch(tmp_path):
+    torch = torch_or_skip()
+    perceptron = graph("--network", str(SAMPLES / "network_perceptron_and.yaml"))
+    assert perceptron["result"]["output"] == [[0], [0], [0], [1]]
+    assert perceptron["result"]["loss"] == 0
+    derivative = next(s for s in perceptron["steps"] if s["symbol"] == "da1_dz1")
+    assert derivative["formula"] == "0" and "derivative is 0" in derivative["note"]
+    data = {
+        "input": [[0.5, -1.0], [1.0, 2.0]],
+        "target": [[0.2], [0.9]],
+        "loss": "mse",
+        "layers": [
+            {"weights": [[1.0, -0.5], [0.3, 0.8]], "bias": [0.1, -0.2], "activation": "step"},
+            {"weights": [[0.7, -1.1]], "bias": [0.3], "activation": "sigmoid"},
+        ],
+    }
+    ours = graph("--network", network_file(tmp_path, data), "--lr", "0.5")
+    assert_steps_honest(ours["steps"])
+    x = torch.tensor(data["input"], dtype=torch.float64)
+    w1, w2 = (torch.tensor(layer["weights"], dtype=torch.float64) for layer in data["layers"])
+    b2 = torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+    w2.requires_grad_(True)
+    hidden = torch_activation(torch, "step")(x @ w1.T + torch.tensor([0.1, -0.2], dtype=w1.dtype))
+    out = torch.sigmoid(hidden @ w2.T + b2)
+    loss = torch.nn.functional.mse_loss(out, torch.tensor(data["target"], dtype=torch.float64))
+    loss.backward()
+    layers = ours["result"]["layers"]
+    assert_matches_torch(ours["result"]["loss"], loss)
+    assert_matches_torch(layers[1]["grad_weight"], w2.grad)
+    assert_matches_torch(layers[1]["grad_bias"], b2.grad)
+    assert np.count_nonzero(layers[0]["grad_weight"]) == 0  # torch: no gradient path at all
+    assert ours["result"]["updated"]["layers"][0]["weights"] == data["layers"][0]["weights"]
+
+
+@pytest.mark.parametrize("name", ["leaky-relu", "gelu", "elu", "softplus", "tanh"])
+def test_network_activations_come_from_the_one_registry(tmp_path, name):
+    torch = torch_or_skip()
+    from stepcalc.calc.activations import get
+
+    data = {
+        "input": [[0.5, -1.0], [-1.5, 2.0], [0.1, 0.2]],
+        "target": [[0.3], [-0.4], [0.2]],
+        "layers": [
+            {"weights": [[1.0, -0.5], [0.3, 0.8]], "bias": [0.1, -0.2], "activation": name},
+            {"weights": [[0.7, -1.1]], "bias": [0.3]},
+        ],
+    }
+    ours = graph("--network", network_file(tmp_path, data), "--lr", "0.2", "--epochs", "2")
+    assert_steps_honest(ours["steps"])
+    derivative = next(s for s in ours["steps"] if s["symbol"] == "da1_dz1")
+    assert derivative["formula"] == re.sub(r"\bx\b", "z1", get(name).derivative_formula)
+    params, forward = torch_network(torch, {**data, "layers": [dict(data["layers"][1])]})
+    w1 = torch.tensor(data["layers"][0]["weights"], dtype=torch.float64, requires_grad=True)
+    b1 = torch.tensor(data["layers"][0]["bias"], dtype=torch.float64, requires_grad=True)
+    (w2, b2, _), act = params[0], torch_activation(torch, name)
+    optimizer = torch.optim.SGD([w1, b1, w2, b2], lr=0.2)
+    x = torch.tensor(data["input"], dtype=torch.float64)
+    y = torch.tensor(data["target"], dtype=torch.float64)
+    history = []
+    for _ in range(2):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(act(x @ w1.T + b1) @ w2.T + b2, y)
+        history.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    np.testing.assert_allclose([h["loss"] for h in ours["result"]["history"]], history, rtol=1e-10)
+    assert_matches_torch(ours["result"]["updated"]["layers"][0]["weights"], w1)
+
+
+# ------------------------------------------------------------------ frozen parameters
+
+
+def test_frozen_biases_keep_their_values_and_match_torch():
+    torch = torch_or_skip()
+    sample = yaml.safe_load((SAMPLES / "graph_backprop_frozen_biases.yaml").read_text())
+    ours = graph("--from", str(SAMPLES / "graph_backprop_frozen_biases.yaml"))
+    assert_steps_honest(ours["steps"])
+    updates = [s["symbol"] for s in ours["steps"] if s["phase"] == "update"]
+    assert updates == ["W1_prime", "W2_prime"]
+    assert any("frozen: b1, b2" in note for note in ours["notes"])
+    net = sample["network"]
+    params, forward = torch_network(torch, net)
+    for _, b, _ in params:
+        b.requires_grad_(False)
+    optimizer = torch.optim.SGD([w for w, _, _ in params], lr=sample["lr"])
+    x = torch.tensor(net["input"], dtype=torch.float64)
+    y = torch.tensor(net["target"], dtype=torch.float64)
+    forward(x, y, "mse")[1].backward()
+    optimizer.step()
+    updated = ours["result"]["updated"]["layers"]
+    for (w, b, _), layer, given in zip(params, updated, net["layers"], strict=True):
+        assert_matches_torch(layer["weights"], w)
+        assert layer["bias"] == given["bias"] and b.grad is None
+    # the post's numbers: w5 after one step, and its gradients still shown for the biases
+    assert round(updated[1]["weights"][0][0], 8) == 0.35891648
+    assert ours["result"]["layers"][1]["grad_bias"] == pytest.approx([0.138498562, -0.038098236])
+
+
+def test_frozen_biases_for_ten_thousand_steps_give_the_posts_error():
+    # Mazur: "after repeating this process 10,000 times … the error plummets to 0.0000351085"
+    line = ("--from", str(SAMPLES / "graph_backprop_frozen_biases.yaml"), "--epochs", "10000")
+    history = graph(*line)["result"]["history"]
+    assert len(history) == 10000 and [h["epoch"] for h in history[:3]] == [1, 2, 3]
+    assert f"{history[-1]['loss']:.10f}" == "0.0000351085"
+
+
+def test_freeze_in_training_matches_torch(tmp_path):
+    torch = torch_or_skip()
+    data = NETWORKS[0]
+    path = network_file(tmp_path, data)
+    line = ("--network", path, "--lr", "0.3", "--epochs", "3", "--freeze", "w1,B2")
+    ours = graph(*line)
+    assert ours["inputs"]["freeze"] == ["W1", "b2"]
+    params, forward = torch_network(torch, data)
+    params[0][0].requires_grad_(False)
+    params[1][1].requires_grad_(False)
+    trainable = [t for w, b, _ in params for t in (w, b) if t.requires_grad]
+    optimizer = torch.optim.SGD(trainable, lr=0.3)
+    x = torch.tensor([data["input"]], dtype=torch.float64)
+    y = torch.tensor([data["target"]], dtype=torch.float64)
+    history = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss = forward(x, y, "mse")[1]
+        history.append(loss.item())
+        loss.backward()
+        optimizer.step()
+    np.testing.assert_allclose([h["loss"] for h in ours["result"]["history"]], history, rtol=1e-10)
+    for (w, b, _), layer in zip(params, ours["result"]["updated"]["layers"], strict=True):
+        assert_matches_torch(layer["weights"], w)
+        assert_matches_torch(layer["bias"], b)
+    assert ours["result"]["updated"]["layers"][0]["weights"] == data["layers"][0]["weights"]
+
+
+def test_freeze_bad_input():
+    sample = str(SAMPLES / "network_mlp.yaml")
+    line = ("graph", "--network", sample, "--lr", "0.1", "--freeze", "b3")
+    assert_bad_input(*line, mentions="unknown parameter 'b3' (valid: W1, b1, W2, b2, weights")
+    assert_bad_input("graph", "--network", sample, "--freeze", "b1", mentions="only with --lr")
+
+
+def test_freeze_names_only_parameters_that_exist(tmp_path):
+    path = network_file(tmp_path, NETWORKS[1])  # layer 2 has no bias
+    line = ("graph", "--network", path, "--lr", "0.1", "--freeze", "b2")
+    assert_bad_input(*line, mentions="(valid: W1, b1, W2, W3, b3, weights, biases)")
+    frozen = graph("--network", path, "--lr", "0.1", "--freeze", "biases")
+    assert frozen["inputs"]["freeze"] == ["b1", "b3"]
+    assert [s["symbol"] for s in frozen["steps"] if s["phase"] == "update"] == [
+        "W1_prime",
+        "W2_prime",
+        "W3_prime",
+    ]

@@ -1,613 +1,370 @@
-"""Backpropagation through the computational graph of an expression, node by node.
+"""Backpropagation through the graph of an expression, node by node, as micrograd does it.
 
-The expression tree from ``stepcalc.expr`` becomes a list of operation nodes in forward
-order, named n1, n2, … (the last one is the output). Backward starts from ∂L/∂f (the
-upstream, 1 by default) and at every node multiplies the node's upstream gradient by the
-local gradient of each input:
-
-    downstream = upstream × local        (∂L/∂a = ∂L/∂n · ∂n/∂a)
-
-A downstream gradient is the upstream of the node that produced that input; a variable used
-more than once collects the sum of its downstream gradients. Constants get no gradient.
-``max`` splits the gradient evenly at a tie, as PyTorch's ``torch.maximum`` does.
-
-Also here: the perceptron gates AND, OR, NAND and XOR = AND(NAND, OR).
+Each operation has a forward formula and each input's local gradient (``RULES``; activations
+from the registry). Backward works, at every node, local ∂n/∂a and downstream ∂L/∂a = ∂L/∂n ·
+∂n/∂a; a variable used twice adds its parts; ``max`` splits a tie evenly (``torch.maximum``).
+Also here: perceptrons (the default gates, or the student's own weights and θ or bias).
 """
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from stepcalc import expr
-from stepcalc.calc.activations import relu, relu_derivative, sigmoid, silu, silu_derivative
-from stepcalc.errors import StepcalcError
 from stepcalc.context import Ctx
-from stepcalc.trace import Step, Table, Trace
+from stepcalc.errors import InputError, either, label
+from stepcalc.formula import Work
+from stepcalc.trace import Table, Trace
 
+RULES: dict[str, tuple[str, ...]] = {
+    "+": ("a + b", "1", "1"),
+    "-": ("a - b", "1", "-1"),
+    "*": ("a*b", "b", "a"),
+    "/": ("a/b", "1/b", "-a/b**2"),
+    # the exponent's gradient is 0 where the base is 0 (0^b is flat there), as in PyTorch
+    "**": ("a**b", "b*a**(b - 1)", "where(gt(a, 0), a**b*log(a), 0)"),
+    "neg": ("-a", "-1"),
+    "exp": ("exp(a)", "exp(a)"),
+    "log": ("log(a)", "1/a"),
+    "sqrt": ("sqrt(a)", "1/(2*sqrt(a))"),
+    "sin": ("sin(a)", "cos(a)"),
+    "cos": ("cos(a)", "-sin(a)"),
+    "abs": ("abs(a)", "gt(a, 0) - lt(a, 0)"),
+    "max": ("max(a, b)", "(gt(a, b) + ge(a, b))/2", "(gt(b, a) + ge(b, a))/2"),
+}
+"""Each operation: its forward formula, then ∂/∂a and ∂/∂b (activations: ``rule_of``)."""
 OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x"}
 
 
+def rule_of(op: str) -> tuple[str, ...]:
+    """The rule of an operation; an activation's (sigmoid, relu, …) is the one registry's."""
+    if op in RULES:
+        return RULES[op]
+    from stepcalc.calc.activations import get
+
+    return tuple(put(f, {"x": "a"}) for f in (get(op).formula, get(op).derivative_formula))
+
+
+def op_symbol(op: str) -> str:
+    return OP_SYMBOLS.get(op, op)
+
+
+def put(formula: str, names: dict[str, str]) -> str:
+    """A formula over placeholders (``a``, ``b``; ``x`` in the registry) over operand names."""
+    return re.sub(rf"\b({'|'.join(names)})\b", lambda match: names[match.group()], formula)
+
+
+def uses(formula: str, operands: dict) -> dict:
+    """The operands a formula names (a local gradient may not need every input)."""
+    return {k: v for k, v in operands.items() if re.search(rf"\b{re.escape(k)}\b", formula)}
+
+
 @dataclass
-class Operand:
-    """An input of a node: a variable, a constant or an earlier node."""
+class Node:
+    """A variable, a constant (its literal as the name) or an operation on earlier nodes."""
 
-    kind: str  # "var", "const" or "node"
-    name: str
-    """Symbol in formulas (variable or node name); the literal for a constant."""
-    value: float
-
-    @property
-    def label(self) -> str | float:
-        return self.value if self.kind == "const" else self.name
-
-
-@dataclass
-class GraphNode:
     name: str
     op: str
-    inputs: list[Operand]
     value: float
-    formula: str
-    local_formulas: list[str]
+    inputs: list[Node] = field(default_factory=list)
+    tree: expr.Node | None = None
     local: list[float | None] = field(default_factory=list)
     upstream: float = 0.0
     downstream: list[float | None] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Forward value and local gradients of one operation."""
+def parse_values(raw: list) -> dict[str, float]:
+    """``x=-2,y=5,z=-4`` (or ``x=-2 y=5``, a repeated option, a mapping from a file)."""
+    from stepcalc.parse import parse_scalar
 
-    forward: Callable[..., float]
-    formula: str
-    local: tuple[Callable[..., float], ...]
-    local_formulas: tuple[str, ...]
-
-
-def _sigmoid(a: float) -> float:
-    return float(sigmoid(a))
-
-
-def _sigmoid_grad(a: float) -> float:
-    s = _sigmoid(a)
-    return s * (1.0 - s)
-
-
-def _tie_share(a: float, b: float) -> float:
-    return 1.0 if a > b else (0.5 if a == b else 0.0)
-
-
-RULES: dict[str, Rule] = {
-    "+": Rule(lambda a, b: a + b, "{a} + {b}", (lambda a, b: 1.0,) * 2, ("1", "1")),
-    "-": Rule(lambda a, b: a - b, "{a} - {b}", (lambda a, b: 1.0, lambda a, b: -1.0), ("1", "-1")),
-    "*": Rule(lambda a, b: a * b, "{a}*{b}", (lambda a, b: b, lambda a, b: a), ("{b}", "{a}")),
-    "/": Rule(
-        lambda a, b: a / b,
-        "{a}/{b}",
-        (lambda a, b: 1.0 / b, lambda a, b: -a / (b * b)),
-        ("1/{b}", "-{a}/{b}**2"),
-    ),
-    "**": Rule(
-        lambda a, b: a**b,
-        "{a}**{b}",
-        (
-            lambda a, b: b * a ** (b - 1.0),
-            lambda a, b: 0.0 if a == 0 and b >= 0 else a**b * math.log(a),
-        ),
-        ("{b}*{a}**({b} - 1)", "{a}**{b}*log({a})"),
-    ),
-    "neg": Rule(lambda a: -a, "-{a}", (lambda a: -1.0,), ("-1",)),
-    "exp": Rule(math.exp, "exp({a})", (math.exp,), ("exp({a})",)),
-    "log": Rule(math.log, "log({a})", (lambda a: 1.0 / a,), ("1/{a}",)),
-    "sqrt": Rule(math.sqrt, "sqrt({a})", (lambda a: 0.5 / math.sqrt(a),), ("1/(2*sqrt({a}))",)),
-    "sin": Rule(math.sin, "sin({a})", (math.cos,), ("cos({a})",)),
-    "cos": Rule(math.cos, "cos({a})", (lambda a: -math.sin(a),), ("-sin({a})",)),
-    "tanh": Rule(
-        math.tanh, "tanh({a})", (lambda a: 1.0 - math.tanh(a) ** 2,), ("1 - tanh({a})**2",)
-    ),
-    "abs": Rule(abs, "Abs({a})", (lambda a: float(np.sign(a)),), ("sign({a})",)),
-    "sigmoid": Rule(
-        _sigmoid, "sigmoid({a})", (_sigmoid_grad,), ("sigmoid({a})*(1 - sigmoid({a}))",)
-    ),
-    "relu": Rule(
-        lambda a: float(relu(a)),
-        "relu({a})",
-        (lambda a: float(relu_derivative(a)),),
-        ("relu_grad({a})",),
-    ),
-    "silu": Rule(
-        lambda a: float(silu(a)),
-        "silu({a})",
-        (lambda a: float(silu_derivative(a)),),
-        ("sigmoid({a})*(1 + {a}*(1 - sigmoid({a})))",),
-    ),
-    "max": Rule(
-        max,
-        "Max({a}, {b})",
-        (_tie_share, lambda a, b: _tie_share(b, a)),
-        ("Heaviside({a} - {b}, 1/2)", "Heaviside({b} - {a}, 1/2)"),
-    ),
-}
-
-
-def parse_values(text: object, option: str = "--values") -> dict[str, float]:
-    """``x=-2,y=5,z=-4`` (or a mapping from a file) as {name: value}."""
-    from stepcalc import parse
-
-    if isinstance(text, list | tuple) and text and all(isinstance(t, str) for t in text):
-        text = ",".join(text)  # --values given more than once
-    if isinstance(text, dict):
-        pairs = [(str(k), v) for k, v in text.items()]
-    elif isinstance(text, str):
-        pairs = []
-        for part in re.split(r"[,;]|\s+(?=[A-Za-z_]\w*\s*=)", text):
-            if not part.strip():
-                continue
-            name, equals, value = part.partition("=")
-            if not equals:
-                raise StepcalcError(f"{option}: {part.strip()!r} is not NAME=VALUE")
-            pairs.append((name.strip(), value.strip()))
-    else:
-        raise StepcalcError(f"{option}: expected NAME=VALUE pairs like x=-2,y=5")
+    pairs: list = []
+    for item in raw:
+        if isinstance(item, dict):
+            pairs += [(str(k), v) for k, v in item.items()]
+            continue
+        for part in filter(str.strip, re.split(r"[,;]|\s+(?=[A-Za-z_]\w*\s*=)", str(item))):
+            if "=" not in part:
+                raise InputError("values", "graph.not_pair", part=repr(part.strip()))
+            pairs.append([side.strip() for side in part.split("=", 1)])
     values: dict[str, float] = {}
     for name, value in pairs:
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise StepcalcError(f"{option}: {name!r} is not a variable name")
-        if name in expr.GRAPH_FUNCTIONS:
-            raise StepcalcError(f"{option}: {name!r} is a function name, not a variable")
+        if not name.isidentifier() or keyword.iskeyword(name) or name in expr.GRAPH_FUNCTIONS:
+            raise InputError("values", "graph.not_variable", name=repr(name))
         if name in values:
-            raise StepcalcError(f"{option}: {name} is given twice")
-        values[name] = float(parse.parse_scalar(value, f"{option}: {name}"))
+            raise InputError("values", "graph.twice", name=name)
+        values[name] = parse_scalar(value, "values")
     if not values:
-        raise StepcalcError(f"{option}: no values given")
+        raise InputError("values", "required")
     return values
 
 
-class _Builder:
-    """Walks the expression tree in forward order and records one node per operation."""
+def _forward(tree: expr.Node, values: dict[str, float], w: Work) -> tuple[Node, list[Node]]:
+    """One node, and one forward step, per operation, in forward order."""
+    nodes: list[Node] = []
+    prefix = "n"
+    while any(re.fullmatch(re.escape(prefix) + r"\d+", v) for v in values):
+        prefix += "_"  # node names never take a variable's
 
-    def __init__(self, values: dict[str, float], prefix: str, ctx: Ctx):
-        self.values = values
-        self.prefix = prefix
-        self.ctx = ctx
-        self.nodes: list[GraphNode] = []
-
-    def operand(self, tree: expr.Node) -> Operand:
-        if isinstance(tree, expr.Num):
-            value = tree.value
+    def walk(sub: expr.Node) -> Node:
+        if isinstance(sub, expr.Num):
+            value = sub.value
             text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-            return Operand("const", text, value)
-        if isinstance(tree, expr.Var):
-            return Operand("var", tree.name, self.values[tree.name])
-        if isinstance(tree, expr.Neg):
-            return self.node("neg", [self.operand(tree.operand)], tree)
-        if isinstance(tree, expr.BinOp):
-            return self.node(tree.op, [self.operand(tree.left), self.operand(tree.right)], tree)
-        if isinstance(tree, expr.Call):
-            return self.node(tree.name, [self.operand(arg) for arg in tree.args], tree)
-        raise TypeError(f"not an expression node: {tree!r}")
+            return Node(text, "const", value)
+        if isinstance(sub, expr.Var):
+            return Node(sub.name, "var", values[sub.name])
+        op, args = ("neg", [sub.operand]) if isinstance(sub, expr.Neg) else (None, [])
+        op, args = (sub.op, [sub.left, sub.right]) if isinstance(sub, expr.BinOp) else (op, args)
+        op, args = (sub.name, list(sub.args)) if isinstance(sub, expr.Call) else (op, args)
+        inputs = [walk(arg) for arg in args]
+        name, title = f"{prefix}{len(nodes) + 1}", w.ctx.t("graph.node_forward", op=op_symbol(op))
+        names = dict(zip("ab", (n.name for n in inputs), strict=False))
+        rule = f"{name} = " + put(rule_of(op)[0], names)
+        operands = {n.name: n.value for n in inputs if n.op != "const"}
+        value = w(title, rule, **operands, key="output" if sub is tree else None)
+        nodes.append(Node(name, op, value, inputs, sub))
+        _finite(nodes[-1], value, values, "value")
+        return nodes[-1]
 
-    def node(self, op: str, inputs: list[Operand], tree: expr.Node) -> Operand:
-        rule = RULES[op]
-        name = f"{self.prefix}{len(self.nodes) + 1}"
-        symbols = _symbols(inputs)
-        formula = rule.formula.format(**symbols)
-        arguments = [operand.value for operand in inputs]
-        where = _Where(tree, self.values)
-        value = _finite(lambda: rule.forward(*arguments), where, "value")
-        node = GraphNode(
-            name=name,
-            op=op,
-            inputs=inputs,
-            value=self.ctx.r(value),
-            formula=formula,
-            local_formulas=[f.format(**symbols) for f in rule.local_formulas],
-        )
-        for index, operand in enumerate(inputs):
-            if operand.kind == "const":
-                node.local.append(None)
-                continue
-            local = _finite(
-                lambda index=index: rule.local[index](*arguments),
-                where,
-                "derivative",
-            )
-            node.local.append(self.ctx.r(local))
-        self.nodes.append(node)
-        return Operand("node", name, node.value)
+    return walk(tree), nodes
 
 
-def _symbols(inputs: list[Operand]) -> dict[str, str]:
-    return dict(zip("ab", (operand.name for operand in inputs), strict=False))
-
-
-@dataclass(frozen=True)
-class _Where:
-    """The subexpression a node computes, for error messages."""
-
-    tree: expr.Node
-    values: dict[str, float]
-
-    def __str__(self) -> str:
-        shown = ", ".join(f"{v} = {self.values[v]:g}" for v in expr.variables_of(self.tree))
-        return f"{_unparse(self.tree)} at {shown}"
+def _finite(node: Node, value: float, values: dict[str, float], what: str) -> None:
+    if math.isfinite(value):
+        return
+    reason = "no_derivative"
+    if what == "value":
+        reason = {"log": "log_domain", "sqrt": "sqrt_domain"}.get(node.op, "not_finite")
+        reason = "division" if node.op == "/" and node.inputs[1].value == 0 else reason
+    shown = ", ".join(f"{v} = {values[v]:g}" for v in expr.variables_of(node.tree))
+    raise InputError("values", f"graph.{reason}", where=f"{_unparse(node.tree)} at {shown}")
 
 
 def _unparse(tree: expr.Node) -> str:
-    if isinstance(tree, expr.Num):
-        return f"{tree.value:g}"
-    if isinstance(tree, expr.Var):
-        return tree.name
-    if isinstance(tree, expr.Neg):
-        return f"-{_wrapped(tree.operand)}"
-    if isinstance(tree, expr.BinOp):
-        return f"{_wrapped(tree.left)} {tree.op} {_wrapped(tree.right)}"
-    return f"{tree.name}({', '.join(_unparse(arg) for arg in tree.args)})"
+    if isinstance(tree, expr.Num | expr.Var):
+        return f"{tree.value:g}" if isinstance(tree, expr.Num) else tree.name
+    if isinstance(tree, expr.Call):
+        return f"{tree.name}({', '.join(_unparse(arg) for arg in tree.args)})"
+    parts = [tree.operand] if isinstance(tree, expr.Neg) else [tree.left, tree.right]
+    wrap = [isinstance(p, expr.BinOp | expr.Neg) for p in parts]
+    texts = [f"({_unparse(p)})" if w else _unparse(p) for p, w in zip(parts, wrap, strict=True)]
+    return f"-{texts[0]}" if isinstance(tree, expr.Neg) else f" {tree.op} ".join(texts)
 
 
-def _wrapped(tree: expr.Node) -> str:
-    text = _unparse(tree)
-    return f"({text})" if isinstance(tree, expr.BinOp | expr.Neg) else text
-
-
-def _finite(compute, where: _Where, what: str) -> float:
-    try:
-        with np.errstate(all="ignore"):
-            value = compute()
-    except ZeroDivisionError:
-        reason = "division by zero" if what == "value" else "no finite derivative here"
-        raise StepcalcError(f"--values: {where}: {reason}") from None
-    except (ValueError, OverflowError):
-        value = math.nan
-    if isinstance(value, complex) or not math.isfinite(value):
-        tree = where.tree
-        if isinstance(tree, expr.Call) and tree.name == "log" and what == "value":
-            reason = "log of a non-positive number"
-        elif isinstance(tree, expr.Call) and tree.name == "sqrt" and what == "value":
-            reason = "square root of a negative number"
-        elif what == "value":
-            reason = "not a finite real number"
-        else:
-            reason = "no finite derivative here"
-        raise StepcalcError(f"--values: {where}: {reason}")
-    return float(value)
-
-
-def _prefix(variables: list[str]) -> str:
-    """Node names n1, n2, … unless a variable (or its upstream symbol g_…) could clash."""
-    prefix = "n"
-    while any(
-        v.removeprefix("g_").startswith(prefix) and v.removeprefix("g_")[len(prefix) :].isdigit()
-        for v in variables
-    ):
-        prefix += "_"
-    return prefix
-
-
-def expression_graph(text: str, values: dict[str, float], ctx: Ctx, upstream: float = 1.0) -> Trace:
-    """Forward and backward through the graph of ``text`` at ``values``."""
-    tree = expr.parse_expression(text, "--expr", None, expr.GRAPH_FUNCTIONS)
+def expression_graph(text: str, values: dict[str, float], upstream: float, ctx: Ctx) -> Trace:
+    tree = expr.parse_expression(text, "expr", None, expr.GRAPH_FUNCTIONS)
     variables = expr.variables_of(tree)
     if not variables:
-        raise StepcalcError("--expr: the expression has no variables to differentiate")
+        raise InputError("expr", "graph.no_variables")
+    named = ", ".join(variables)
     missing = [v for v in variables if v not in values]
     if missing:
-        raise StepcalcError(
-            f"--values: no value for {', '.join(missing)} (the expression uses "
-            f"{', '.join(variables)})"
-        )
+        raise InputError("values", "graph.no_value", names=", ".join(missing), uses=named)
     unknown = [v for v in values if v not in variables]
     if unknown:
-        raise StepcalcError(
-            f"--values: unknown variable {unknown[0]!r} (the expression uses "
-            f"{', '.join(variables)})"
-        )
-    builder = _Builder(values, _prefix(variables), ctx)
-    output = builder.operand(tree)
-    nodes = builder.nodes
-    trace = Trace(
-        command="graph",
-        title=ctx.t("graph.title_expr", expr=" ".join(text.split())),
-        subtitle=ctx.t("graph.subtitle_expr", upstream=f"{upstream:g}"),
-        inputs={"expr": text, "values": dict(values), "upstream": upstream},
-    )
-    for node in nodes:
-        symbol_inputs = {o.name: o.value for o in node.inputs if o.kind != "const"}
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("graph.node_forward", name=node.name, op=_op_label(node.op)),
-                node.formula,
-                node.value,
-                symbol_inputs,
-                key="output" if node is nodes[-1] else None,
-            )
-        )
-    gradients = _backward(trace, nodes, output, variables, upstream, ctx)
-    trace.result = {
-        "output": output.value,
-        "gradients": gradients,
-        "nodes": [
-            {
-                "op": node.op,
-                "inputs": [o.label for o in node.inputs],
-                "value": node.value,
-                "local": node.local,
-                "upstream": node.upstream,
-                "downstream": node.downstream,
-            }
-            for node in nodes
-        ],
-    }
+        raise InputError("values", "graph.unknown_variable", name=repr(unknown[0]), uses=named)
+    trace = Trace("graph", {"expr": text, "values": dict(values), "upstream": upstream})
+    trace.title = ctx.t("graph.title_expr", expr=" ".join(text.split()))
+    trace.subtitle = ctx.t("graph.subtitle_expr", upstream=f"{upstream:g}")
+    w = Work(trace, ctx)
+    output, nodes = _forward(tree, values, w)
+    gradients = _backward(w, nodes, output, {v: values[v] for v in variables}, upstream)
+    trace.result = {"output": output.value, "gradients": gradients, "nodes": []}
+    rows, short = [], lambda gs: ", ".join("—" if g is None else f"{g + 0.0:.4g}" for g in gs)
+    for n in nodes:
+        inputs = [i.value if i.op == "const" else i.name for i in n.inputs]
+        fields = {"op": n.op, "inputs": inputs, "value": n.value, "local": n.local}
+        trace.result["nodes"].append(fields | {"upstream": n.upstream, "downstream": n.downstream})
+        rows.append([n.name, op_symbol(n.op), ", ".join(i.name for i in n.inputs)])
+        rows[-1] += [n.value, short(n.local), n.upstream, short(n.downstream)]
     trace.summary = ["output", "gradients"]
-    trace.tables.append(_node_table(nodes, ctx))
+    columns = ctx.t("graph.cols").split("|")
+    trace.tables += [Table(ctx.t("graph.node_table"), columns, rows)] if rows else []
     trace.notes.append(ctx.t("graph.rule_note"))
-    if any(n.op == "max" and n.inputs[0].value == n.inputs[1].value for n in nodes):
-        trace.notes.append(ctx.t("graph.max_tie"))
-    trace.dot = expression_dot(nodes, output, upstream)
+    trace.dot = _expression_dot(nodes, output, upstream)
     return trace
 
 
-def _backward(trace, nodes, output, variables, upstream, ctx) -> dict[str, float]:
-    received: dict[str, list[tuple[str, float]]] = {}
-    """Downstream gradients each name received, with the node they came through."""
-    if output.kind == "var":
-        received[output.name] = [("f", upstream)]
-    node_upstream = {nodes[-1].name: upstream} if nodes else {}
+def _backward(w: Work, nodes: list[Node], output: Node, values, upstream) -> dict:
+    """Upstream × local at every node, from the output back; a reused variable's parts add up."""
+    w.phase, t = "backward", w.ctx.t
+    count = {v: sum(i.name == v for n in nodes for i in n.inputs) for v in values}
+    top, key = f"dL_d{output.name}", None if nodes else f"gradients.{output.name}"
+    received = {output.name: [w(t("graph.upstream"), f"{top} = {top}", key=key, **{top: upstream})]}
     for node in reversed(nodes):
-        contributions = received.get(node.name, [])
-        if node is not nodes[-1]:
-            node_upstream[node.name] = ctx.r(sum(value for _, value in contributions))
-        node.upstream = node_upstream[node.name]
-        g = f"g_{node.name}"
-        for operand, local, local_formula in zip(
-            node.inputs, node.local, node.local_formulas, strict=True
-        ):
-            if operand.kind == "const":
-                node.downstream.append(None)
-                continue
-            downstream = ctx.r(node.upstream * local)
-            node.downstream.append(downstream)
-            received.setdefault(operand.name, []).append((node.name, downstream))
-            inputs = {g: node.upstream}
-            inputs.update({o.name: o.value for o in node.inputs if o.kind != "const"})
-            if local_formula == "1":
-                formula = g
-            elif local_formula == "-1":
-                formula = f"-{g}"
-            elif " " not in local_formula and not local_formula.startswith("-"):
-                formula = f"{g}*{local_formula}"
-            else:
-                formula = f"{g}*({local_formula})"
-            uses = len(received.get(operand.name, [])) if operand.kind == "var" else 0
-            last_use = operand.kind == "var" and _uses(nodes, operand.name) == uses == 1
-            trace.add(
-                Step(
-                    "backward",
-                    ctx.t("graph.node_backward", target=operand.name, name=node.name),
-                    formula,
-                    downstream,
-                    inputs,
-                    note=ctx.t(
-                        "graph.local_note",
-                        upstream=f"{node.upstream:.4g}",
-                        local=f"{local:.4g}",
-                    ),
-                    key=f"gradients.{operand.name}" if last_use else None,
-                )
-            )
-    gradients: dict[str, float] = {}
-    for variable in variables:
-        parts = received.get(variable, [])
-        if len(parts) == 1:
-            gradients[variable] = parts[0][1]
-            continue
-        names = [f"d_{variable}_{i + 1}" for i in range(len(parts))]
-        total = ctx.r(sum(value for _, value in parts))
-        trace.add(
-            Step(
-                "backward",
-                ctx.t("graph.accumulate", var=variable),
-                " + ".join(names),
-                total,
-                {n: value for n, (_, value) in zip(names, parts, strict=True)},
-                note=ctx.t(
-                    "graph.accumulate_note",
-                    var=variable,
-                    count=len(parts),
-                    via=", ".join(via for via, _ in parts),
-                ),
-                key=f"gradients.{variable}",
-            )
-        )
-        gradients[variable] = total
+        node.upstream = g = received[node.name][0]
+        names = dict(zip("ab", (i.name for i in node.inputs), strict=False))
+        operands = {i.name: i.value for i in node.inputs if i.op != "const"}
+        for index, operand in enumerate(node.inputs):
+            local = down = None
+            if operand.op != "const":
+                rule = f"d{node.name}_d{operand.name} = " + put(rule_of(node.op)[1 + index], names)
+                title = t("graph.local", op=op_symbol(node.op), name=operand.name)
+                local = w(title, rule, **uses(rule.partition("=")[2], operands))
+                _finite(node, local, values, "local")
+                parts = received.setdefault(operand.name, [])
+                shared = operand.op == "var" and count[operand.name] > 1
+                name = f"dL_d{operand.name}" + (f"_{len(parts) + 1}" if shared else "")
+                key = f"gradients.{operand.name}" if operand.op == "var" and not shared else None
+                factors = {f"dL_d{node.name}": g, f"d{node.name}_d{operand.name}": local}
+                title, rule = t("graph.downstream", name=operand.name), "*".join(factors)
+                down = w(title, f"{name} = {rule}", **factors, key=key)
+                parts.append(down)
+            node.local.append(local)
+            node.downstream.append(down)
+    gradients = {}
+    for variable, parts in ((v, received[v]) for v in values):
+        names = [f"dL_d{variable}_{i + 1}" for i in range(len(parts))]
+        via = ", ".join(n.name for n in reversed(nodes) for i in n.inputs if i.name == variable)
+        note = t("graph.accumulate_note", var=variable, count=len(parts), via=via)
+        title, rule = t("graph.accumulate", var=variable), f"dL_d{variable} = " + " + ".join(names)
+        operands, key = dict(zip(names, parts, strict=True)), f"gradients.{variable}"
+        many = len(parts) > 1
+        gradients[variable] = w(title, rule, **operands, key=key, note=note) if many else parts[0]
     return gradients
 
 
-def _uses(nodes: list[GraphNode], name: str) -> int:
-    return sum(1 for node in nodes for o in node.inputs if o.kind == "var" and o.name == name)
+def _expression_dot(nodes: list[Node], output: Node, upstream: float) -> str:
+    """The forward value above and the gradient below each edge."""
+    shapes, edges = {"L": 'shape=plaintext, label="L"'}, []
+    for node in [*nodes, Node("L", "", 0.0, [output])]:
+        if node.op:
+            shapes[node.name] = f'shape=circle, label="{op_symbol(node.op)}"'
+        for i, operand in enumerate(node.inputs):
+            source = operand.name if operand.op not in ("var", "const") else f"var_{operand.name}"
+            source = f"const_{len(shapes)}" if operand.op == "const" else source
+            if operand.op in ("var", "const"):
+                shapes[source] = f'shape=plaintext, label="{operand.name}"'
+            gradient = node.downstream[i] if node.op else upstream
+            edges.append((source, node.name, edge(operand.value, gradient)))
+    return dot("graph_backprop", shapes, edges)
 
 
-def _op_label(op: str) -> str:
-    return OP_SYMBOLS.get(op, op)
+def dot(name: str, nodes: dict[str, str], edges: list[tuple[str, str, str]]) -> str:
+    """Graphviz DOT, left to right: node attributes by name, edges (from, to, label)."""
+    lines = [f"digraph {name} {{", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    lines.append('  edge [fontname="Helvetica", fontsize=10];')
+    lines += [f"  {node} [{attributes}];" for node, attributes in nodes.items()]
+    lines += [f"  {a} -> {b} [label={label}];" for a, b, label in edges]
+    return "\n".join([*lines, "}"]) + "\n"
 
 
-def _short(value: float | None) -> str:
-    return "—" if value is None else f"{value + 0.0:.4g}"  # + 0.0: never print -0
+def edge(value, gradient, text=None) -> str:
+    """A DOT edge label: the value above, the gradient below (``∂L:`` before a tensor's)."""
+    mark, text = ("∂L: ", text) if text else ("", lambda v: f"{v:.6g}")
+    below = "" if gradient is None else f'<br/><font color="red">{mark}{text(gradient)}</font>'
+    return f'<<font color="darkgreen">{text(value)}</font>{below}>'
 
 
-def _node_table(nodes: list[GraphNode], ctx: Ctx) -> Table:
-    columns = [ctx.t(f"graph.col_{c}") for c in ("node", "op", "inputs", "value", "local")]
-    columns += [ctx.t("graph.col_upstream"), ctx.t("graph.col_downstream")]
-    rows = []
-    for node in nodes:
-        rows.append(
-            [
-                node.name,
-                _op_label(node.op),
-                ", ".join(str(o.name) for o in node.inputs),
-                node.value,
-                ", ".join(_short(v) for v in node.local),
-                node.upstream,
-                ", ".join(_short(v) for v in node.downstream),
-            ]
-        )
-    return Table(ctx.t("graph.node_table"), columns, rows)
+# ------------------------------------------------------------------ perceptrons
+
+GATES = {"AND": ((0.5, 0.5), -0.7), "OR": ((0.5, 0.5), -0.2), "NAND": ((-0.5, -0.5), 0.7)}
+"""Weights and bias of each default gate; it fires (1) when w·x + b > 0."""
+TRUTH = {"AND": all, "OR": any, "NAND": lambda x: not all(x), "NOR": lambda x: not any(x)}
+TRUTH["XOR"] = lambda x: sum(x) % 2 == 1
+"""What each gate computes, for any number of inputs (XOR: an odd number of ones)."""
 
 
-def expression_dot(nodes: list[GraphNode], output: Operand, upstream: float) -> str:
-    """Graphviz DOT: forward value above and gradient below each edge."""
-    lines = [
-        "digraph graph_backprop {",
-        "  rankdir=LR;",
-        '  node [fontname="Helvetica"];',
-        '  edge [fontname="Helvetica", fontsize=10];',
-    ]
-    declared: set[str] = set()
-    constants = 0
-    for node in nodes:
-        lines.append(f'  {node.name} [shape=circle, label="{_op_label(node.op)}"];')
-        for operand, downstream in zip(node.inputs, node.downstream, strict=True):
-            if operand.kind == "node":
-                source = operand.name
-            elif operand.kind == "var":
-                source = f"var_{operand.name}"
-                if source not in declared:
-                    declared.add(source)
-                    lines.append(f'  {source} [shape=plaintext, label="{operand.name}"];')
-            else:
-                constants += 1
-                source = f"const_{constants}"
-                lines.append(f'  {source} [shape=plaintext, label="{operand.name}"];')
-            lines.append(f"  {source} -> {node.name} [label={_edge(operand.value, downstream)}];")
-    lines.append('  output [shape=plaintext, label="L"];')
-    last = output.name if output.kind == "node" else f"var_{output.name}"
-    if output.kind == "var":
-        lines.append(f'  {last} [shape=plaintext, label="{output.name}"];')
-    lines.append(f"  {last} -> output [label={_edge(output.value, upstream)}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+def perceptron(w: Work, gate: str, weights, rows, bias=None, threshold=None, x="x"):
+    """y = [Σ w⊙x + b > 0] (or [Σ w⊙x > θ]) for every input row, the sum a step of its own."""
+    import numpy as np
+
+    sums, outputs = [], []
+    for row in rows:
+        at = ", ".join([gate] * bool(gate) + [f"{x} = ({', '.join(f'{v:g}' for v in row)})"])
+        given = {"w": weights, x: np.asarray(row, dtype=float), "name": gate}
+        if threshold is None:
+            s = w(w.ctx.t("graph.gate_sum", at=at), f"z = sum(w*{x}) + b", **given, b=bias)
+            y = w(w.ctx.t("graph.gate_fires", at=at), "y = gt(z, 0)", z=s, name=gate)
+        else:
+            s = w(w.ctx.t("graph.gate_sum", at=at), f"s = sum(w*{x})", **given)
+            y = w(w.ctx.t("graph.gate_fires", at=at), "y = gt(s, theta)", s=s, theta=threshold)
+        sums.append(s)
+        outputs.append(int(y))
+    return sums, outputs
 
 
-def _edge(value: float, gradient: float | None) -> str:
-    below = "" if gradient is None else f'<br/><font color="red">{gradient:.6g}</font>'
-    return f'<<font color="darkgreen">{value:.6g}</font>{below}>'
-
-
-# --------------------------------------------------------------------------- gates
-
-GATES: dict[str, tuple[tuple[float, float], float]] = {
-    "AND": ((0.5, 0.5), -0.7),
-    "OR": ((0.5, 0.5), -0.2),
-    "NAND": ((-0.5, -0.5), 0.7),
-}
-"""Weights and bias of each perceptron gate; it fires (1) when w·x + b > 0."""
-TRUTH_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
-
-
-def _fire(weights: tuple[float, float], bias: float, x: tuple[float, float]) -> int:
-    return 1 if weights[0] * x[0] + weights[1] * x[1] + bias > 0 else 0
-
-
-def gates(ctx: Ctx) -> Trace:
-    """AND, OR and NAND as single perceptrons, XOR as AND(NAND, OR), for all four inputs."""
-    trace = Trace(
-        command="graph",
-        title=ctx.t("graph.title_gates"),
-        subtitle=ctx.t("graph.subtitle_gates"),
-        inputs={"gates": True},
-    )
-    outputs: dict[str, list[int]] = {name: [] for name in (*GATES, "XOR")}
-    for x in TRUTH_INPUTS:
-        for name, (weights, bias) in GATES.items():
-            value = _fire(weights, bias, x)
-            outputs[name].append(value)
-            trace.add(
-                Step(
-                    "forward",
-                    f"{name}({x[0]}, {x[1]})",
-                    "step(w1*x1 + w2*x2 + b)",
-                    value,
-                    {"w1": weights[0], "x1": x[0], "w2": weights[1], "x2": x[1], "b": bias},
-                    rule="step(w·x + b)",
-                )
-            )
-        hidden = (outputs["NAND"][-1], outputs["OR"][-1])
-        weights, bias = GATES["AND"]
-        value = _fire(weights, bias, hidden)
-        outputs["XOR"].append(value)
-        trace.add(
-            Step(
-                "forward",
-                f"XOR({x[0]}, {x[1]})",
-                "step(w1*s1 + w2*s2 + b)",
-                value,
-                {"w1": weights[0], "s1": hidden[0], "w2": weights[1], "s2": hidden[1], "b": bias},
-                rule="AND(s1 = NAND, s2 = OR)",
-            )
-        )
-    trace.result = {
-        "x": [list(x) for x in TRUTH_INPUTS],
-        **outputs,
-        "weights": {name: {"weights": list(w), "bias": b} for name, (w, b) in GATES.items()},
-    }
-    rows = [
-        [str(x[0]), str(x[1]), *(str(outputs[g][i]) for g in outputs)]
-        for i, x in enumerate(TRUTH_INPUTS)
-    ]
-    trace.tables.append(Table(ctx.t("graph.truth_table"), ["x1", "x2", *outputs], rows))
-    trace.tables.append(
-        Table(
-            ctx.t("graph.gate_weights"),
-            [ctx.t("graph.col_gate"), "w1", "w2", "b"],
-            [[name, w[0], w[1], b] for name, (w, b) in GATES.items()],
-        )
-    )
-    trace.notes.append(ctx.t("graph.gates_note"))
-    trace.notes.append(ctx.t("graph.xor_note"))
-    trace.summary = [*outputs]
-    trace.dot = _gates_dot()
+def gates(args, ctx: Ctx) -> Trace:
+    """The default gates, one perceptron each, and XOR as two layers of them."""
+    trace = Trace("graph", {"gates": True}, title=ctx.t("graph.title_gates"))
+    trace.subtitle = ctx.t("graph.subtitle_gates")
+    w, rows = Work(trace, ctx), [(0, 0), (0, 1), (1, 0), (1, 1)]
+    out = {name: perceptron(w, name, list(wb[0]), rows, wb[1])[1] for name, wb in GATES.items()}
+    hidden = list(zip(out["NAND"], out["OR"], strict=True))
+    out["XOR"] = perceptron(w, "XOR", list(GATES["AND"][0]), hidden, GATES["AND"][1], x="h")[1]
+    weights = {name: {"weights": list(wb[0]), "bias": wb[1]} for name, wb in GATES.items()}
+    trace.result = {"x": [list(x) for x in rows], **out, "weights": weights}
+    table = [[*map(str, x), *(str(out[g][i]) for g in out)] for i, x in enumerate(rows)]
+    trace.tables.append(Table(ctx.t("graph.truth_table"), ["x1", "x2", *out], table))
+    trace.notes += [ctx.t("graph.gates_note"), ctx.t("graph.xor_note")]
+    trace.summary = [*out]
+    trace.dot = _gates_dot({name: (*wb[0], f"b = {wb[1]:g}") for name, wb in GATES.items()})
     return trace
 
 
-def _gates_dot() -> str:
-    lines = ["digraph xor {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
-    lines += ["  x1 [shape=plaintext];", "  x2 [shape=plaintext];"]
-    for name in ("NAND", "OR"):
-        w, b = GATES[name]
-        lines.append(f'  {name} [shape=circle, label="{name}\\nb = {b:g}"];')
-        lines.append(f'  x1 -> {name} [label="{w[0]:g}"];')
-        lines.append(f'  x2 -> {name} [label="{w[1]:g}"];')
-    w, b = GATES["AND"]
-    lines.append(f'  AND [shape=circle, label="AND\\nb = {b:g}"];')
-    lines.append(f'  NAND -> AND [label="{w[0]:g}"];')
-    lines.append(f'  OR -> AND [label="{w[1]:g}"];')
-    lines += ["  XOR [shape=plaintext];", "  AND -> XOR;", "}"]
-    return "\n".join(lines) + "\n"
+def own_perceptron(args, ctx: Ctx) -> Trace:
+    """The student's weights with a threshold θ (fires when w·x > θ) or a bias b."""
+    from stepcalc.parse import parse_vector
+
+    weights, threshold, bias = parse_vector(args.weights, "weights"), args.threshold, args.bias
+    if threshold is None and bias is None:
+        raise InputError("weights", "graph.needs_threshold")
+    if threshold is not None and bias is not None:  # the spec's ExactlyOne misses a bias of 0
+        raise InputError("bias", "exactly_one", options=either(map(label, ("threshold", "bias"))))
+    if len(weights) > 4:
+        raise InputError("weights", "graph.gate_inputs", count=len(weights))
+    rows = list(itertools.product((0, 1), repeat=len(weights)))
+    given = {"weights": weights, **({"threshold": threshold} if bias is None else {"bias": bias})}
+    trace = Trace("graph", {"gates": True, **given, "gate": args.gate})
+    part = f"θ = {threshold:g}" if bias is None else f"b = {bias:g}"
+    trace.title = ctx.t("graph.title_perceptron")
+    rule, w_text = (
+        "w·x > θ" if bias is None else "w·x + b > 0",
+        ", ".join(map("{:g}".format, weights)),
+    )
+    trace.subtitle = ctx.t("graph.subtitle_perceptron", w=w_text, part=part, rule=rule)
+    sums, out = perceptron(Work(trace, ctx), "", weights, rows, bias, threshold)
+    matches = [name for name, truth in TRUTH.items() if out == [int(truth(x)) for x in rows]]
+    trace.result = {"x": [list(x) for x in rows], "sum": sums, "output": out, **given}
+    trace.result["computes"] = ", ".join(matches) or None
+    names = [f"x{i + 1}" for i in range(len(weights))]
+    table = [[*map(str, x), s, str(y)] for x, s, y in zip(rows, sums, out, strict=True)]
+    columns = [*names, "w·x" if bias is None else "w·x + b", "y"]
+    trace.tables.append(Table(ctx.t("graph.truth_table"), columns, table))
+    gate = (args.gate or "").upper()
+    wrong = [(x, y) for x, y in zip(rows, out, strict=True) if gate and y != TRUTH[gate](x)]
+    if wrong:
+        at = ", ".join(map(str, wrong[0][0]))
+        trace.notes.append(ctx.t("graph.not_gate", gate=gate, x=at, y=wrong[0][1]))
+    else:
+        found = gate or ", ".join(matches)
+        trace.notes.append(ctx.t("graph.is_gate", gate=found) if found else ctx.t("graph.no_gate"))
+    trace.summary = ["output", "computes"]
+    trace.dot = _gates_dot({"y": (*weights, part)}, inputs=names)
+    return trace
+
+
+def _gates_dot(units: dict[str, tuple], inputs=("x1", "x2")) -> str:
+    """The perceptron (or the XOR network of the default gates), weights on the edges."""
+    nodes = {name: "shape=plaintext" for name in (*inputs, *("XOR",) * (len(units) > 1))}
+    edges = [("AND", "XOR", '""')] if len(units) > 1 else []
+    for unit, (*weights, part) in units.items():
+        nodes[unit] = f'shape=circle, label="{"step" if unit == "y" else unit}\\n{part}"'
+        sources = ("NAND", "OR") if unit == "AND" else inputs
+        edges += [(s, unit, f'"{v:g}"') for s, v in zip(sources, weights, strict=True)]
+    return dot("perceptron", nodes, edges)
 
 
 def run(args, ctx: Ctx) -> Trace:
     if args.gates:
-        return gates(ctx)
+        return gates(args, ctx) if args.weights is None else own_perceptron(args, ctx)
     if args.expr is not None:
         if not args["values"]:
-            raise StepcalcError("--values: required")
-        values = parse_values(args["values"])
-        return expression_graph(args.expr, values, ctx, args.upstream)
-    from stepcalc.calc.network import load_network, network_trace
+            raise InputError("values", "required")
+        return expression_graph(args.expr, parse_values(args["values"]), args.upstream, ctx)
+    from stepcalc.calc.network import network_trace
 
-    network = load_network(args.network)
-    return network_trace(
-        network,
-        ctx,
-        lr=args.lr,
-        epochs=args.epochs,
-        batch_size=args["batch-size"],
-        plot=args.plot,
-    )
+    return network_trace(args, ctx)

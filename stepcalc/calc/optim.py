@@ -239,7 +239,7 @@ class LossGradients:
     def __init__(self, text: str, variables: list[str]):
         from stepcalc.symbolic import loss_and_gradient
 
-        tree = expr.parse_expression(text, label("loss"), variables)
+        tree = expr.parse_expression(text, "loss", variables)
         self.formula, self.derivatives, _, _ = loss_and_gradient(tree, variables)
         self.variables, self._loss = variables, compiled(self.formula)
         self._gradient = [compiled(derivative) for derivative in self.derivatives]

@@ -1,66 +1,53 @@
 """``stepcalc graph``: backpropagation through a computational graph, node by node."""
 
-from stepcalc.spec import Command, ExactlyOne, Flag, Int, Mapping, Number, Opt, Requires, Text
+from stepcalc import spec
+from stepcalc.spec import Command, ExactlyOne, Flag, Int, Number, Opt, Requires, Text
+
+GATES = ("and", "or", "nand", "nor", "xor")
 
 COMMAND = Command(
     name="graph",
     help="Backpropagation through a computational graph: upstream × local = downstream.",
     calculator="stepcalc.calc.graph:run",
+    drill="stepcalc.drill:graph_problem",
     result_keys=("output", "gradients", "nodes", "loss", "layers", "history", "updated"),
     options=(
-        Opt(
-            "expr",
-            Text("EXPR"),
-            "Expression, e.g. '(x + y) * z' (+ - * / ** exp log max sigmoid relu …).",
-        ),
-        Opt(
-            "values",
-            Text("NAME=V,…"),
-            "Values of the variables: x=-2,y=5,z=-4 (or repeated: --values x=-2 --values y=5).",
-            multiple=True,
-        ),
+        Opt("expr", Text("EXPR"), "Expression, e.g. '(x + y) * z' (+ - * / ** exp max relu …)."),
+        Opt("values", spec.Type("NAME=V,…"), "Values: x=-2,y=5,z=-4 (or repeated).", multiple=True),
         Opt("upstream", Number("G"), "Gradient ∂L/∂f flowing into the output.", "1"),
-        Opt(
-            "network",
-            Mapping(),
-            "YAML/JSON network {input, target, loss, layers: [{weights, bias, activation}]}.",
-        ),
-        Opt("gates", Flag(), "Perceptron gates AND, OR, NAND and XOR = AND(NAND, OR)."),
-        Opt(
-            "lr",
-            Number("η", minimum=0),
-            "Learning rate η: one SGD update (or training with --epochs).",
-        ),
+        Opt("network", spec.Mapping(), "YAML/JSON {input, target, loss, layers: [{weights, …}]}."),
+        Opt("gates", Flag(), "Perceptron gates AND, OR, NAND, XOR; with --weights your own."),
+        Opt("weights", spec.Type("W[,W]"), "With --gates: your perceptron's weights: 0.4,0.2."),
+        Opt("threshold", Number("θ"), "With --weights: it fires when w·x > θ."),
+        Opt("bias", Number("b"), "With --weights: a bias instead of θ (fires when w·x + b > 0)."),
+        Opt("gate", spec.Choice("and|or|…", GATES), "With --weights: the gate it should compute."),
+        Opt("lr", Number("η", minimum=0), "Learning rate: one SGD update (or with --epochs)."),
         Opt("epochs", Int("N", 1), "Train the network for N epochs of gradient descent."),
         Opt("batch-size", Int("B", 1), "Samples per update while training (default: all)."),
         Opt("plot", Flag(), "With --epochs: draw the loss curve (needs the plot extra)."),
+        Opt("freeze", Text("P[,P]"), "Not updated: W1, b2, … weights, biases.", multiple=True),
     ),
     constraints=(
         ExactlyOne(("expr", "network", "gates")),
-        Requires("values", "expr"),
-        Requires("upstream", "expr"),
-        Requires("lr", "network"),
-        Requires("epochs", "network"),
-        Requires("epochs", "lr"),
-        Requires("batch-size", "epochs"),
-        Requires("plot", "epochs"),
+        ExactlyOne(("threshold", "bias"), optional=True),
+        *(Requires(name, "expr") for name in ("values", "upstream")),
+        *(Requires(name, "weights") for name in ("threshold", "bias", "gate")),
+        Requires("weights", "gates"),
+        *(Requires(name, "network") for name in ("lr", "epochs")),
+        *(Requires(name, "lr") for name in ("epochs", "freeze")),
+        *(Requires(name, "epochs") for name in ("batch-size", "plot")),
     ),
     alternatives=(("expr", "network", "gates"),),
     formats=("table", "json", "markdown", "latex", "dot"),
     epilog=(
         "Examples: stepcalc graph --expr '(x + y) * z' --values x=-2,y=5,z=-4 · "
         "stepcalc graph --network samples/network_mlp.yaml --lr 0.1 · "
-        "stepcalc graph --from samples/graph_train_linreg_sgd.yaml · stepcalc graph --gates"
+        "stepcalc graph --gates --weights 0.4,0.2 --threshold 0.5 --gate and"
     ),
-    samples=(
-        "graph_shared_variable.yaml",
-        "graph_sigmoid_neuron.yaml",
-        "graph_sum_times.yaml",
-        "graph_train_linreg_batch.yaml",
-        "graph_train_linreg_minibatch.yaml",
-        "graph_train_linreg_sgd.yaml",
-        "graph_train_sigmoid_neuron.yaml",
-        "network_backprop_example.yaml",
-        "network_mlp.yaml",
+    samples=tuple(
+        f"graph_{name}.yaml"
+        for name in "backprop_frozen_biases perceptron_and shared_variable sigmoid_neuron "
+        "sum_times train_linreg_batch train_linreg_minibatch train_linreg_sgd "
+        "train_sigmoid_neuron".split()
     ),
 )

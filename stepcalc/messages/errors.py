@@ -162,7 +162,10 @@ TEXT = {
         "no such command {command} (commands: {valid})",
         "그런 명령이 없습니다: {command} (명령: {valid})",
     ),
-    "extra_argument": ("unexpected extra argument {value}", "예상하지 못한 인수 {value}"),
+    "extra_argument": (
+        "{command}: unexpected extra argument {value}",
+        "{command}: 예상하지 못한 인수 {value}",
+    ),
     "lang_first": (
         "{value}: put --lang after the command (stepcalc COMMAND --lang ko)",
         "{value}: --lang 은 명령 뒤에 쓰세요 (stepcalc COMMAND --lang ko)",
@@ -185,5 +188,30 @@ TEXT = {
         "{command}: internal error ({what}); please report it",
         "{command}: 내부 오류 ({what}); 알려 주시면 고치겠습니다",
     ),
-    "expression": ("{problem}", "{problem}"),
+    "expected_expression": ("expected an expression", "식이 필요합니다"),
+    "empty_expression": ("empty expression", "식이 비어 있습니다"),
+    "ends_early": ("the expression ends too early", "식이 너무 일찍 끝납니다"),
+    "unexpected": ("unexpected {token}", "예상하지 못한 {token}"),
+    "unexpected_in": ("unexpected {token} in {text}", "{text}에 예상하지 못한 {token}"),
+    "expected_token": (
+        "expected {token}, found {found}",
+        "{token}이(가) 필요합니다 (입력: {found})",
+    ),
+    "the_end": ("the end", "식의 끝"),
+    "unknown_name": (
+        "unknown name {name} (variables: {valid})",
+        "알 수 없는 이름 {name} (변수: {valid})",
+    ),
+    "unknown_function": (
+        "unknown function {name} (allowed: {valid})",
+        "알 수 없는 함수 {name} (허용: {valid})",
+    ),
+    "arguments": (
+        "{name}() takes {n} argument(s), got {got}",
+        "{name}()의 인수는 {n}개입니다 (입력: {got}개)",
+    ),
+    "exponent_too_large": (
+        "exponent is too large (at most {limit} in size)",
+        "지수가 너무 큽니다 (크기 최대 {limit})",
+    ),
 }
