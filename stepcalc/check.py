@@ -367,9 +367,7 @@ def _judge(quantity, given, expected, tol, runs: HandRuns, option: str, sig: int
         (index, _cell_verdict(g, e, needed))
         for (index, g), (_, e) in zip(_cells(given), _cells(expected), strict=True)
     ]
-    coarse = any(v == "coarse" for _, v in verdicts) or any(
-        v == "imprecise" for _, v in verdicts
-    )
+    coarse = any(v == "coarse" for _, v in verdicts) or any(v == "imprecise" for _, v in verdicts)
     wrong = next((index for index, v in verdicts if v in ("wrong", "coarse")), None)
     if wrong is not None:
         if not coarse:

@@ -75,7 +75,7 @@ class Trace:
 
 def round_half_up(value: Any, decimals: int) -> Any:
     """Round as on paper: halves away from zero, on the number as it is printed."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, int) or value is None:  # bools, and counts: nothing to round
         return value
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):

@@ -14,6 +14,7 @@ COMMAND = Command(
         "works the slide's own numbers."
     ),
     calculator="stepcalc.calc.yolo:run",
+    drill="stepcalc.drill:yolo_problem",
     result_keys=(
         "conv1_output",
         "silu1_output",

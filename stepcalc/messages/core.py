@@ -31,7 +31,10 @@ TEXT = {
         "write at least {sig} significant digits: {expected}",
         "유효숫자를 {sig}자리 이상 쓰세요: {expected}",
     ),
-    "shape_given": ("shape {given} given, {expected} expected", "크기 {given} 입력, {expected} 필요"),
+    "shape_given": (
+        "shape {given} given, {expected} expected",
+        "크기 {given} 입력, {expected} 필요",
+    ),
     "should_be": ("should be {expected}", "정답은 {expected}"),
     "at_cell": ("at {index}", "{index} 위치"),
     "see_step": ("see the step '{title}'", "'{title}' 단계 참고"),

@@ -1,178 +1,93 @@
-"""Texts of ``drill``: the session, worksheets and the problem statements of every topic."""
+"""Texts of ``drill``: the session, worksheets, errors and each topic's problem statement."""
 
 TEXT = {
     # ------------------------------------------------------------------ session
-    "seed_line": ("seed {seed}", "시드 {seed}"),
-    "replay": ("replay: {command}", "다시 풀기: {command}"),
+    "seed_line": ("seed {seed} · replay: {command}", "시드 {seed} · 다시 풀기: {command}"),
     "problem": ("Problem {n}", "문제 {n}"),
-    "problem_header": ("── Problem {n}/{total} · {topic} ──", "── 문제 {n}/{total} · {topic} ──"),
     "find": ("Find:", "구하시오:"),
     "hint_vector": ("{n} numbers", "숫자 {n}개"),
     "hint_matrix": ("{shape} matrix, rows separated by ;", "{shape} 행렬, 행은 ; 로 구분"),
     "hint_tensor": ("{shape} tensor, channels separated by |", "{shape} 텐서, 채널은 | 로 구분"),
-    "hint_decimals": ("{n} decimals", "소수 {n}자리"),
+    "hint_decimals": ("decimals: {n}", "소수 {n}자리"),
     "reask": (
         "cannot read that ({error}); try again",
         "읽을 수 없습니다 ({error}). 다시 입력하세요",
     ),
-    "shape_wrong": (
-        "shape {given} given, {expected} expected",
-        "모양이 다릅니다: {given}를 입력했지만 {expected}이어야 합니다",
-    ),
-    "first_wrong_cell": ("(first wrong cell {index})", "(처음 틀린 칸 {index})"),
-    "rounding_exact": (
-        "accepted; the exact value is {exact}",
-        "인정합니다. 정확한 값은 {exact}",
-    ),
-    "skip_help": (
+    "revealed": ("answer shown: {quantity}", "정답 보기: {quantity}"),
+    "help": (
         "Type each answer and press Enter ('?' shows the answer). Ctrl-C or Ctrl-D stops.",
-        "답을 입력하고 Enter를 누르세요 ('?' 를 입력하면 답을 보여 줍니다). Ctrl-C 또는 Ctrl-D로 "
-        "끝냅니다.",
+        "답을 입력하고 Enter를 누르세요 ('?'는 정답 보기). Ctrl-C 또는 Ctrl-D로 끝냅니다.",
     ),
     "score": (
         "score: {right}/{total} answers right ({percent}%)",
         "점수: {total}개 중 {right}개 정답 ({percent}%)",
     ),
+    "score_revealed": ("; {n} shown with '?'", "; '?'로 {n}개 정답 보기"),
     "interrupted": ("stopped.", "중단했습니다."),
     "end_of_input": ("end of input.", "입력이 끝났습니다."),
+    # ---------------------------------------------------------------- documents
     "answers": ("Answers", "정답"),
     "check_with": ("Check with:", "확인 명령:"),
-    "sheet_title": ("Drill worksheet · {topic} · {level}", "연습 문제지 · {topic} · {level}"),
-    "key_title": ("Answer key · {topic} · {level}", "정답과 풀이 · {topic} · {level}"),
+    "worksheet_title": ("Drill worksheet · {topic} · {level}", "연습 문제지 · {topic} · {level}"),
+    "answers_title": ("Answer key · {topic} · {level}", "정답과 풀이 · {topic} · {level}"),
     "written": ("wrote {path}", "{path} 파일을 저장했습니다"),
-    # ------------------------------------------------------------ quantity names
-    "q_height": ("height", "높이"),
-    "q_width": ("width", "너비"),
-    "q_channels": ("channels", "채널 수"),
-    "q_total": ("total parameters", "전체 파라미터 수"),
-    "q_trainable": ("trainable parameters", "학습 가능한 파라미터 수"),
-    "q_params": ("parameters", "파라미터 수"),
-    "q_output": ("output", "출력"),
-    "q_grad_input": ("gradient of the input", "입력에 대한 기울기"),
-    "q_grad_weight": ("gradient of the kernel", "커널(가중치)에 대한 기울기"),
-    "q_grad_bias": ("gradient of the bias", "편향에 대한 기울기"),
-    "q_derivative": ("f'(x)", "도함수 f'(x)"),
-    "q_train_output": ("training output", "학습 시 출력"),
-    "q_test_output": ("test output", "테스트 시 출력"),
-    "q_z_train": ("z at training", "학습 시 z"),
-    "q_z_test": ("z at test", "테스트 시 z"),
-    "q_final_params": ("parameters after the last step", "마지막 단계 후 파라미터"),
-    "q_loss": ("loss", "손실"),
-    "q_grad_pred": ("gradient of the prediction", "예측값에 대한 기울기"),
-    "q_mean": ("batch mean", "배치 평균"),
-    "q_var": ("batch variance", "배치 분산"),
-    "q_x_hat": ("normalized input", "정규화된 입력"),
-    "q_conv1_output": ("conv1 output", "conv1 출력"),
-    "q_y_pred": ("prediction", "예측값"),
-    "q_grad_w_cls": ("gradient of W_cls", "W_cls에 대한 기울기"),
-    "q_running_var": ("running variance", "이동 평균 분산"),
-    "q_running_mean": ("running mean", "이동 평균"),
-    # ------------------------------------------------------------ statement labels
-    "fact_input": ("input", "입력"),
-    "fact_kernel": ("kernel", "커널"),
-    "fact_filters": ("filters (output channels)", "필터 수 (출력 채널)"),
-    "fact_stride": ("stride", "스트라이드"),
-    "fact_padding": ("padding (per side)", "패딩 (한쪽)"),
-    "fact_dilation": ("dilation", "팽창(dilation)"),
-    "fact_output_padding": ("output padding", "출력 패딩"),
-    "fact_mlp": ("layer widths", "층별 뉴런 수"),
-    "fact_bias": ("biases", "편향"),
-    "fact_layers": ("layers", "층"),
-    "fact_mode": ("mode", "방식"),
-    "fact_fn": ("function", "함수"),
-    "fact_keep_prob": ("keep probability", "유지 확률"),
-    "fact_lr": ("learning rate η", "학습률 η"),
-    "fact_steps": ("steps", "반복 횟수"),
-    "fact_momentum": ("momentum", "모멘텀"),
-    "fact_params": ("start θ₀", "시작점 θ₀"),
-    "fact_grad": ("gradient per step", "단계별 기울기"),
-    "fact_loss_fn": ("loss", "손실 함수"),
-    "fact_reduction": ("reduction", "축약 방식"),
-    "fact_expr": ("expression", "식"),
-    "fact_values": ("values", "값"),
-    "fact_alpha": ("α (slope for x < 0)", "α (x < 0 기울기)"),
-    "fact_grad_output": ("upstream gradient", "상류 기울기"),
-    "fact_upstream": ("upstream gradient", "상류 기울기"),
-    "fact_pred": ("prediction", "예측값"),
-    "fact_target": ("target", "정답값"),
-    "fact_label": ("true class (from 0)", "정답 클래스 (0부터)"),
-    "fact_gamma": ("scale", "스케일"),
-    "fact_beta": ("shift", "이동"),
-    "fact_eps_momentum": ("constants", "상수"),
-    "fact_heads": ("heads", "헤드"),
-    "fact_algorithm": ("algorithm", "알고리즘"),
-    "fact_defaults": ("other settings", "나머지 설정"),
-    "fact_mask": ("mask (1 = kept)", "마스크 (1 = 유지)"),
-    "fact_drop_prob": ("drop probability (PyTorch's p)", "드롭 확률 (PyTorch의 p)"),
-    "fact_weights": ("weights", "가중치"),
-    "fact_yes": ("yes", "있음"),
-    "fact_no": ("none", "없음"),
-    # ------------------------------------------------------------ statements
-    "outsize_conv": (
-        "A convolution layer (PyTorch conventions: the division is floored):",
-        "합성곱 층 (PyTorch 규칙: 나눗셈은 내림):",
+    # ------------------------------------------------------------------- errors
+    "unknown_topic": (
+        "{topic} is not one of {choices}",
+        "{topic}은(는) 다음 중 하나가 아닙니다: {choices}",
     ),
-    "outsize_pool": (
-        "A max-pooling layer (no padding):",
-        "최대 풀링 층 (패딩 없음):",
+    "format_needs_file": (
+        "only for --worksheet and --answers files",
+        "--worksheet, --answers 파일에만 씁니다",
     ),
-    "outsize_transpose": (
-        "A transposed convolution layer (dilation 1):",
-        "전치 합성곱 층 (팽창 1):",
+    "same_file": (
+        "must be a different file from --worksheet",
+        "--worksheet와 다른 파일이어야 합니다",
     ),
-    "params_mlp": (
-        "A fully connected network (an MLP); count its parameters (weights and biases):",
-        "완전 연결 신경망(MLP)의 파라미터(가중치와 편향) 수를 세시오:",
+    "cannot_write": ("{path}: cannot write ({reason})", "{path}: 쓸 수 없습니다 ({reason})"),
+    # ------------------------------------------- statements, one per topic (command)
+    "outsize": (
+        "A layer of this kind, PyTorch conventions (the division is floored). Output size?",
+        "이 종류의 층, PyTorch 규칙 (나눗셈은 내림). 출력 크기는?",
     ),
-    "params_cnn": (
-        "A small CNN (stride 1, P = zero padding per side; layers are numbered from 0 as in "
-        "the result's list):",
-        "작은 CNN (스트라이드 1, P = 한쪽 제로 패딩; 층 번호는 결과 목록처럼 0부터):",
-    ),
-    "silu": (
-        "An activation function, element by element (f' is the derivative; PyTorch: ReLU'(0) = 0):",
-        "활성화 함수를 원소별로 계산하시오 (f'는 도함수; PyTorch: ReLU'(0) = 0):",
-    ),
-    "graph": (
-        "A computational graph: find the forward value and, by backpropagation, the gradients:",
-        "계산 그래프: 순전파 값과 역전파로 각 변수에 대한 기울기를 구하시오:",
-    ),
-    "loss": (
-        "A loss and its gradient with respect to the prediction:",
-        "손실과 예측값에 대한 기울기를 구하시오:",
-    ),
-    "loss_ce": (
-        "Cross-entropy of one sample (natural log):",
-        "샘플 하나의 교차 엔트로피 (자연로그):",
-    ),
-    "batchnorm": (
-        "Batch normalisation in training mode (one column per feature; variance divides by N):",
-        "학습 모드의 배치 정규화 (특성마다 열 하나; 분산은 N으로 나눔):",
+    "params": (
+        "Count the parameters, weights and biases (layers numbered from 0 as in the result).",
+        "파라미터(가중치와 편향) 수를 세시오 (층 번호는 결과 목록처럼 0부터).",
     ),
     "conv": (
-        "A 2-D convolution as in PyTorch (cross-correlation: the kernel is not flipped):",
-        "PyTorch 방식의 2차원 합성곱 (교차 상관: 커널을 뒤집지 않음):",
-    ),
-    "conv_flip": (
-        "A true convolution (rotate the kernel by 180° first, then slide it):",
-        "진짜 합성곱 (커널을 180° 회전한 뒤 밀면서 곱함):",
-    ),
-    "yolo": (
-        "The toy YOLO of the slides: conv1 → SiLU → conv2 (2×2, one number) → SiLU → heads, "
-        "MSE loss:",
-        "슬라이드의 장난감 YOLO: conv1 → SiLU → conv2 (2×2, 숫자 하나) → SiLU → 헤드, MSE 손실:",
-    ),
-    "optimizer": (
-        "Optimizer steps with the given gradients (PyTorch's update rules and defaults):",
-        "주어진 기울기로 옵티마이저 갱신을 하시오 (PyTorch의 갱신 규칙과 기본값):",
-    ),
-    "dropout": (
-        "Dropout with a fixed mask: standard (scale at test time) and inverted (scale at "
-        "training time):",
-        "고정된 마스크의 드롭아웃: 표준(테스트 때 스케일)과 역 드롭아웃(학습 때 스케일):",
+        "A 2-D convolution as in PyTorch: cross-correlation (flip: the kernel turned 180 degrees).",
+        "PyTorch 방식의 2차원 합성곱: 교차 상관 (flip: 커널을 180도 회전).",
     ),
     "pool": (
-        "Pooling as in PyTorch (max: the gradient goes to the first maximum of each window):",
-        "PyTorch 방식의 풀링 (최대 풀링: 기울기는 각 창의 첫 번째 최댓값 위치로 전달):",
+        "Pooling as in PyTorch (max: the gradient goes to the first maximum of each window).",
+        "PyTorch 방식의 풀링 (최대 풀링: 기울기는 각 창의 첫 번째 최댓값 위치로).",
+    ),
+    "silu": (
+        "The activation fn element by element; f' is its derivative (ReLU'(0) = 0).",
+        "활성화 함수 fn을 원소별로 계산하시오. f'는 도함수 (ReLU'(0) = 0).",
+    ),
+    "dropout": (
+        "Dropout, mask 1 = kept: standard scales at test time, inverted in training; z = w·h.",
+        "드롭아웃, 마스크 1 = 유지: 표준은 테스트 때, 역 드롭아웃은 학습 때 스케일; z = w·h.",
+    ),
+    "optimizer": (
+        "Optimizer steps from params, one gradient per step (PyTorch's rules and defaults).",
+        "params에서 단계마다 주어진 기울기로 갱신하시오 (PyTorch의 규칙과 기본값).",
+    ),
+    "graph": (
+        "A computational graph: the forward value and, by backpropagation, the gradients.",
+        "계산 그래프: 순전파 값과 역전파로 구한 각 변수의 기울기.",
+    ),
+    "loss": (
+        "The loss of pred against target and its gradient (cross-entropy: target is the class).",
+        "pred와 target의 손실과 기울기 (교차 엔트로피: target은 정답 클래스).",
+    ),
+    "batchnorm": (
+        "Batch normalisation, training mode: one column per feature, variance divides by N.",
+        "학습 모드의 배치 정규화: 특성마다 열 하나, 분산은 N으로 나눔.",
+    ),
+    "yolo-toy": (
+        "The toy YOLO of the slides: conv1, SiLU, conv2 (one number), SiLU, heads, MSE loss.",
+        "슬라이드의 장난감 YOLO: conv1, SiLU, conv2 (숫자 하나), SiLU, 헤드, MSE 손실.",
     ),
 }
