@@ -180,8 +180,10 @@ def _lang(args: list[str]) -> str:
             value = arg.split("=", 1)[1]
         if value is not None and value.strip().lower() in LANGS:
             return value.strip().lower()
-    lang = default_lang()
-    return lang if lang in LANGS else "en"
+    try:
+        return default_lang()
+    except InputError:
+        return "en"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,8 +15,13 @@ LANGS = ("en", "ko")
 
 
 def default_lang() -> str:
-    """``STEPCALC_LANG`` as set (the runner refuses a value that is not a language)."""
-    return os.environ.get("STEPCALC_LANG", "en").strip().lower() or "en"
+    """``STEPCALC_LANG``, or English; a value that is no language is refused."""
+    lang = os.environ.get("STEPCALC_LANG", "en").strip().lower() or "en"
+    if lang not in LANGS:
+        from stepcalc.errors import InputError
+
+        raise InputError(None, "bad_lang_env", value=lang, choices=", ".join(LANGS))
+    return lang
 
 
 @cache

@@ -10,7 +10,7 @@ from typing import Any
 from stepcalc import parse
 from stepcalc.context import Ctx
 from stepcalc.errors import ExitStatus, InputError
-from stepcalc.i18n import LANGS, default_lang
+from stepcalc.i18n import default_lang
 from stepcalc.render import View, emit
 from stepcalc.spec import COMMON, IN_FILE, Args, Command, merge, parse_args
 from stepcalc.trace import PHASES, Trace
@@ -74,8 +74,6 @@ def _view(settings: Args, command: Command) -> tuple[View, Ctx]:
     if fmt not in command.formats:
         raise InputError("format", "dot_only", command=command.name)
     lang = settings.lang or default_lang()
-    if lang not in LANGS:
-        raise InputError(None, "bad_lang_env", value=lang, choices=", ".join(LANGS))
     view = View(format=fmt, decimals=settings.decimals, ascii=settings.ascii, lang=lang)
     return view, Ctx(lang=lang, round_steps=settings["round-steps"], ascii=settings.ascii)
 

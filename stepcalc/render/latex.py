@@ -74,6 +74,8 @@ SYMBOLS = {
     "½": r"\tfrac{1}{2}",
     "‖": r"\|",
     "∇": r"\nabla",
+    "÷": r"\div",
+    "°": r"^{\circ}",
 }
 """Unicode math in titles and notes, as LaTeX math."""
 _TEXT = {
