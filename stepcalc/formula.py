@@ -116,6 +116,7 @@ FUNCTIONS: dict[str, Fn] = {
         _vectorized(lambda v: 0.5 * (1.0 + math.erf(v / math.sqrt(2.0)))), "Φ", r"\Phi", "Phi"
     ),
     "phi": Fn(lambda x: _np().exp(-0.5 * _np().square(x)) * _PHI, "φ", r"\varphi", "phi"),
+    "sign": Fn(lambda x: _np().sign(x), "sign", r"\operatorname{sign}"),
     "max": Fn(lambda a, b: _np().maximum(a, b), "max", r"\max", arity=2),
     "min": Fn(lambda a, b: _np().minimum(a, b), "min", r"\min", arity=2),
     "floor": Fn(_rounding(math.floor), "⌊", r"\lfloor", "floor", kind="wrap"),
@@ -133,10 +134,22 @@ FUNCTIONS: dict[str, Fn] = {
     "corr2d": Fn("stepcalc.calc.conv:corr2d", "⋆", r"\star", "(*)", "infix", False, 2),
     # --- outsize and params functions
     # --- conv and pool functions
+    "rot180": Fn("stepcalc.calc.conv:rot180", elementwise=False),
+    "pad": Fn("stepcalc.calc.conv:pad", elementwise=False, arity=2),
+    "dilate": Fn("stepcalc.calc.conv:dilate", elementwise=False, arity=2),
+    "conv": Fn("stepcalc.calc.conv:conv", elementwise=False, arity=None),
+    "conv_t": Fn("stepcalc.calc.conv:conv_t", elementwise=False, arity=None),
+    "conv_dW": Fn("stepcalc.calc.conv:conv_dW", elementwise=False, arity=None),
+    "maxpool": Fn("stepcalc.calc.pool:maxpool", elementwise=False, arity=None),
+    "avgpool": Fn("stepcalc.calc.pool:avgpool", elementwise=False, arity=None),
+    "maxpool_grad": Fn("stepcalc.calc.pool:maxpool_grad", elementwise=False, arity=None),
+    "avgpool_grad": Fn("stepcalc.calc.pool:avgpool_grad", elementwise=False, arity=None),
     # --- silu and dropout functions
+    "diag": Fn("stepcalc.calc.activations:diag", "diag", r"\operatorname{diag}", elementwise=False),
     # --- optimizer functions
     # --- graph and network functions
     # --- loss and batchnorm functions
+    "amax": Fn("stepcalc.calc.losses:amax", "max", r"\max", elementwise=False),
 }
 """Every function a formula may call, with how each format writes it."""
 
@@ -228,14 +241,11 @@ def bind(operands: dict[str, Any]) -> dict[str, Any]:
 
 def evaluate(formula: str, operands: dict[str, Any]) -> Any:
     """The formula put to its operands, in float64; a 0-d result is a Python number."""
-    np = None
-    if any(not isinstance(v, int | float) for v in operands.values()):
-        np = _np()
-    if np is None:
-        return _plain_number(compiled(formula)(operands))
-    with np.errstate(all="ignore"):
-        value = compiled(formula)(bind(operands))
-    return _plain_number(value)
+    function = compiled(formula)
+    if all(type(v) in (int, float) for v in operands.values()):
+        return _plain_number(function(operands))
+    _np().seterr(all="ignore")  # inf and nan are results here, shown as such, not warnings
+    return _plain_number(function(bind(operands)))
 
 
 def _plain_number(value: Any) -> Any:

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from stepcalc.calc.conv import conv2d, conv2d_backward, corr2d, dilate, rot180
+from stepcalc.calc.conv import conv2d, conv_dW, conv_t, corr2d, dilate, pad, rot180
 from tests.helpers import (
     assert_bad_input,
     assert_matches_torch,
@@ -24,10 +24,14 @@ def conv(*args):
 def test_seed_toy_conv_forward():
     document = conv("--input", IMAGE, "--kernel", KERNEL)
     assert document["result"] == {"output": [[25.0, 18.0], [20.0, 18.0]]}
-    cells = [s for s in document["steps"] if s["title"].startswith("O[")]
+    cells = [s for s in document["steps"] if s["symbol"].startswith("O[")]
     assert [s["value"] for s in cells] == [25, 18, 20, 18]
     first = cells[0]
-    assert first["formula"].startswith("x_0_0*w_0_0 + x_0_1*w_0_1 + x_0_2*w_0_2")
+    assert (first["symbol"], first["formula"]) == ("O[0,0]", "sum(window*W)")
+    assert first["operands"]["window"] == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert first["substituted"].startswith("1*1 + 2*0 + 3*1 + 4*0")
+    whole = next(s for s in document["steps"] if s.get("key") == "output")
+    assert whole["formula"] == "corr2d(X, W)" and whole["rule"] == "X ⋆ W"
     assert_steps_honest(document["steps"])
 
 
@@ -51,10 +55,14 @@ def test_seed_001_two_by_two_kernel_on_three_by_three_input():
     assert result["output"] == [[37, 47], [67, 77]]
     assert result["grad_weight"] == [[37, 47], [67, 77]]
     assert result["grad_input"] == [[1, 4, 4], [6, 20, 16], [9, 24, 16]]
-    titles = [s["title"] for s in document["steps"]]
-    assert "kernel rotated 180°" in titles and "upstream padded" in titles
-    rotated = next(s for s in document["steps"] if s["formula"] == "rot180(W)")
-    assert rotated["value"] == [[4, 3], [2, 1]]
+    steps = {s["symbol"]: s for s in document["steps"]}
+    assert steps["W_rot"]["title"] == "kernel rotated 180°"
+    assert steps["W_rot"]["value"] == [[4, 3], [2, 1]]
+    assert steps["G_pad"]["value"][1] == [0, 1, 2, 0]
+    # every backward cell shows its numbers: Σ window ⊙ G and Σ window ⊙ W_rot
+    assert steps["dL_dW[0,0]"]["substituted"] == "1*1 + 2*2 + 4*3 + 5*4"
+    assert steps["dL_dX[1,1]"]["substituted"] == "1*4 + 2*3 + 3*2 + 4*1"
+    assert steps["dL_dX"]["rule"] == "G_pad ⋆ W_rot"
     assert_steps_honest(document["steps"])
 
 
@@ -108,11 +116,15 @@ def test_same_padding_keeps_size_and_pads_asymmetrically_for_even_kernels():
 def test_large_output_is_one_step():
     image = json.dumps(np.arange(144.0).reshape(12, 12).tolist())
     document = conv("--input", image, "--kernel", "1 0; 0 -1", "--backward")
-    titles = [s["title"] for s in document["steps"]]
-    assert not any(t.startswith("O[") for t in titles)
-    assert "output O" in titles
+    cells = [s for s in document["steps"] if s["symbol"].startswith("O[")]
+    assert len(cells) == 16  # the first 16 of 121, then the note says how to see them all
+    assert any("16 of 121" in note and "--cells 121" in note for note in document["notes"])
+    assert any(s.get("key") == "output" for s in document["steps"])
     assert np.shape(document["result"]["output"]) == (11, 11)
     assert_steps_honest(document["steps"])
+    every = conv("--input", image, "--kernel", "1 0; 0 -1", "--cells", "121", "--only", "output")
+    assert len(every["steps"]) == 122
+    assert not any("of 121" in note for note in every.get("notes", []))
 
 
 def test_round_steps_rounds_results():
@@ -153,11 +165,13 @@ def test_numeric_core_helpers():
         0, 0
     ] == (1 + 3 + 4 + 6 + 7 + 9)
     assert dilate([[1, 2], [3, 4]], 2).tolist() == [[1, 0, 2], [0, 0, 0], [3, 0, 4]]
+    assert pad([[1, 2], [3, 4]], [1, -1, 0, 1]).tolist() == [[0, 0, 0], [1, 2, 0]]
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     w = np.ones((1, 1, 3, 3))
     out = conv2d(x, w, stride=(1, 1))
-    grad_input, grad_weight, grad_bias = conv2d_backward(x, w, np.ones_like(out))
-    assert out.shape == (1, 1, 2, 2) and grad_bias.tolist() == [4]
+    grad_input, grad_weight = conv_t(np.ones_like(out), w), conv_dW(x, np.ones_like(out))
+    assert out.shape == (1, 1, 2, 2) and grad_weight.shape == (1, 1, 3, 3)
+    assert grad_input[0, 0].tolist() == [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -262,17 +276,44 @@ def test_transpose_d2l_example():
     # d2l 14.10: X = [[0, 1], [2, 3]], K = [[0, 1], [2, 3]] → [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
     document = conv("--transpose", "--input", "0 1; 2 3", "--kernel", "0 1; 2 3", "--backward")
     assert document["result"]["output"] == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
-    scatter = [s for s in document["steps"] if s["title"].endswith("·W")]
-    assert len(scatter) == 4 and scatter[3]["value"] == [[0, 3], [6, 9]]
+    # written as a correlation: X padded by K − 1 = 1, the kernel rotated 180°
+    steps = {s["symbol"]: s for s in document["steps"]}
+    assert steps["X_pad"]["value"] == [[0, 0, 0, 0], [0, 0, 1, 0], [0, 2, 3, 0], [0, 0, 0, 0]]
+    assert steps["W_rot"]["value"] == [[3, 2], [1, 0]]
+    assert steps["O[1,1]"]["substituted"] == "0*3 + 1*2 + 2*1 + 3*0"
     assert document["result"]["grad_input"] == [[6, 6], [6, 6]]
     assert document["result"]["grad_weight"] == [[6, 6], [6, 6]]
     assert_steps_honest(document["steps"])
 
 
 def test_samples_run():
-    for name in ("conv_seed_toy", "conv_seed_001", "conv_transpose"):
-        document = run_json("conv", "--from", f"samples/{name}.yaml")
+    from stepcalc.commands.conv import COMMAND
+
+    for name in COMMAND.samples:
+        document = run_json("conv", "--from", f"samples/{name}")
         assert_steps_honest(document["steps"])
+
+
+def test_layer_sample_matches_torch():
+    torch = torch_or_skip()
+    document = run_json("conv", "--from", "samples/conv_layer.yaml")
+    given = document["inputs"]
+    x = torch.tensor([given["input"]], requires_grad=True)
+    w = torch.tensor(given["kernel"], requires_grad=True)
+    b = torch.tensor(given["bias"], requires_grad=True)
+    out = torch.nn.functional.conv2d(x, w, b, 2, 1)
+    out.backward(torch.tensor([given["grad_output"]]))
+    result = document["result"]
+    assert_matches_torch(result["output"], out[0])
+    assert_matches_torch(result["grad_input"], x.grad[0])
+    assert_matches_torch(result["grad_weight"], w.grad)
+    assert_matches_torch(result["grad_bias"], b.grad)
+    # the row and column stride 2 never reaches are left out of X_pad: P = (1, 0, 1, 0)
+    steps = {s["symbol"]: s for s in document["steps"]}
+    assert steps["X_pad"]["operands"]["P"] == [1, 0, 1, 0]
+    assert steps["G_pad"]["formula"] == "pad(dilate(G, S), P_full)"
+    assert steps["dL_db"]["formula"] == "concat(sum(G_0), sum(G_1))"
+    assert any("never reaches" in note for note in document["notes"])
 
 
 @pytest.mark.parametrize(
@@ -305,6 +346,11 @@ def test_channel_mismatch_names_both_shapes():
         "conv", "--input", "1 2; 3 4 | 5 6; 7 8", "--kernel", "1 0; 0 1 | 1 1; 1 1 | 0 0; 0 0"
     )
     assert "3×2×2" in line and "2×2×2" in line
+    korean = assert_bad_input(
+        "conv", "--input", "1 2; 3 4 | 5 6; 7 8", "--kernel", "1 0; 0 1 | 1 1; 1 1 | 0 0; 0 0",
+        "--lang", "ko",
+    )  # fmt: skip
+    assert korean.startswith("error: --kernel") and "채널" in korean
 
 
 def test_element_limit_is_checked_before_computing():
@@ -334,9 +380,9 @@ def test_flip_with_stride_padding_dilation_groups_matches_torch():
 
 def test_padding_cells_appear_as_zeros_in_the_sums():
     document = conv("--input", "1 2; 3 4", "--kernel", "1 1; 1 1", "--padding", "1", "--backward")
-    first = next(s for s in document["steps"] if s["title"] == "O[0,0]")
-    assert first["formula"] == "0*w_0_0 + 0*w_0_1 + 0*w_1_0 + x_0_0*w_1_1"
-    assert "0" not in first["inputs"]
+    first = next(s for s in document["steps"] if s["symbol"] == "O[0,0]")
+    assert first["operands"]["window"] == [[0, 0], [0, 1]]
+    assert first["substituted"] == "0*1 + 0*1 + 0*1 + 1*1"
     assert document["result"]["output"] == [[1, 3, 2], [4, 10, 6], [3, 7, 4]]
     assert document["result"]["grad_input"] == [[4, 4], [4, 4]]
     assert_steps_honest(document["steps"])
@@ -363,3 +409,38 @@ def test_one_row_kernel_and_small_upstream_are_one_row_matrices():
         "1 2 3",
         mentions="--grad-output",
     )
+
+
+def test_every_backward_step_shows_its_numbers():
+    """The user's report: ∂L/∂W cells as Σ window ⊙ G with the numbers, the rotated kernel and
+    the padded upstream as matrices, ∂L/∂X cells as sums, nothing left as a bare name."""
+    document = conv("--input", IMAGE, "--kernel", KERNEL, "--grad-output", "1 2; 3 4")
+    backward = [s for s in document["steps"] if s["phase"] == "backward"]
+    assert [s["symbol"] for s in backward[:2]] == ["G", "dL_dW[0,0]"]
+    assert backward[1]["substituted"] == "1*1 + 2*2 + 4*3 + 5*4"
+    for step in backward:
+        assert step["operands"] and "window" not in step["substituted"], step["symbol"]
+    table = run("conv", "--input", IMAGE, "--kernel", KERNEL, "--grad-output", "1 2; 3 4").stdout
+    assert "∂L/∂W[0,0] = Σ window ⊙ G = 1·1 + 2·2 + 4·3 + 5·4 = 37" in table
+    assert "G_pad = pad(G, P_full)" in table and "W_rot = rot180(W)" in table
+
+
+def test_transposed_backward_gathers_with_the_kernel_as_given():
+    document = conv(
+        "--transpose", "--input", "1 2; 3 4", "--kernel", "1 0; 2 1", "--stride", "2",
+        "--padding", "1", "--output-padding", "1", "--grad-output", "1 1 1; 1 1 1; 1 1 1",
+    )  # fmt: skip
+    steps = {s["symbol"]: s for s in document["steps"]}
+    assert steps["G_pad"]["operands"]["P"] == [1, 0, 1, 0]  # P − A at the bottom and right
+    assert steps["dL_dX"]["formula"] == "conv(G_pad, W, S)"
+    assert steps["dL_dW"]["formula"] == "conv_dW(G_pad, X, S)"
+    assert_steps_honest(document["steps"])
+
+
+def test_cells_option_and_only():
+    document = conv("--input", IMAGE, "--kernel", KERNEL, "--backward", "--cells", "1")
+    assert sum(s["symbol"].startswith("dL_dX[") for s in document["steps"]) == 1
+    assert any("1 of 16" in note for note in document["notes"])
+    only = conv("--input", IMAGE, "--kernel", KERNEL, "--backward", "--only", "grad_weight")
+    assert {s["symbol"].partition("[")[0] for s in only["steps"]} == {"dL_dW"}
+    assert len(only["steps"]) == 10

@@ -13,6 +13,15 @@ from tests.helpers import (
 SLIDE = ("--from", "samples/dropout_slide.yaml")
 
 
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("STEPCALC_CACHE_DIR", str(tmp_path))
+
+
+def step(document, symbol):
+    return next(s for s in document["steps"] if s.get("symbol") == symbol)
+
+
 def dropout_json(*args):
     return run_json("dropout", *args)
 
@@ -30,9 +39,10 @@ def test_slide_example_reproduces():
     assert inverted["test_output"] == [1, 5, 2, 8]
     assert inverted["z_test"] == pytest.approx(4.9, abs=1e-12)
     assert_steps_honest(document["steps"])
-    titles = [step["title"] for step in document["steps"]]
-    assert "D = diag(m)" in titles and "W·D" in titles
-    wd = next(s for s in document["steps"] if s["title"] == "W·D")
+    assert not any(s.get("note") for s in document["steps"])  # "no division" only at p_keep = 0
+    assert step(document, "D")["formula"] == "diag(m)"
+    wd = step(document, "w_D")
+    assert wd["title"].startswith("W·D") and wd["formula"] == "matmul(w, D)"
     assert wd["value"] == pytest.approx([0.1, 0, 0.3, 0])
 
 
@@ -58,7 +68,7 @@ def test_one_mode_only_and_drop_prob():
     )
     assert list(document["result"]) == ["inverted"]
     assert document["inputs"]["keep_prob"] == 0.5
-    assert document["steps"][0]["formula"] == "1 - drop_prob"
+    assert document["steps"][0]["formula"] == "1 - p_drop"
     assert_steps_honest(document["steps"])
 
 
@@ -111,9 +121,9 @@ def test_weight_matrix_zeroes_columns_and_gives_vector_z():
         "--keep-prob",
         "0.5",
     )
-    wd = next(s for s in document["steps"] if s["title"] == "W·D")
+    wd = step(document, "W_D")
     assert wd["value"] == [[1, 0, 3, 0], [0, 0, 0, 0]]
-    assert wd["formula"] == "W*m"
+    assert wd["formula"] == "matmul(W, D)"
     assert document["result"]["standard"]["z_train"] == [7, 0]
     assert document["result"]["inverted"]["z_test"] == [49, 13]
     assert_steps_honest(document["steps"])
@@ -182,15 +192,23 @@ def test_backward_matches_torch_autograd():
 
 def test_bad_input():
     base = ("dropout", "--input", "1 5 2 8")
-    assert_bad_input(*base, "--mask", "1 0 1 0", mentions="--keep-prob/--drop-prob")
     assert_bad_input(
-        *base, "--keep-prob", "0.5", "--drop-prob", "0.5", mentions="--keep-prob/--drop-prob"
+        *base, "--mask", "1 0 1 0", mentions="exactly one of --keep-prob or --drop-prob"
+    )
+    assert_bad_input(
+        *base,
+        "--keep-prob",
+        "0.5",
+        "--drop-prob",
+        "0.5",
+        mentions="exactly one of --keep-prob or --drop-prob",
     )
     assert_bad_input(*base, "--keep-prob", "1.5", "--seed", "1", mentions="--keep-prob")
     assert_bad_input(*base, "--drop-prob", "-0.1", "--seed", "1", mentions="--drop-prob")
-    line = assert_bad_input(*base, "--keep-prob", "0", "--seed", "1", mentions="--keep-prob")
-    assert "division by zero" in line
-    assert_bad_input(*base, "--drop-prob", "1", "--mode", "inverted", mentions="--drop-prob")
+    # p_keep = 0 is fine now (every unit dropped); a mask that keeps a unit contradicts it
+    line = assert_bad_input(*base, "--keep-prob", "0", "--mask", "1 0 0 0", mentions="--mask")
+    assert "but p_keep is 0" in line
+    assert run(*base, "--drop-prob", "1", "--mode", "inverted", "--seed", "1").code == 0
     assert_bad_input(*base, "--keep-prob", "0.5", "--mask", "1 0 0.5 0", mentions="--mask")
     assert_bad_input(*base, "--keep-prob", "0.5", "--mask", "1 0 1", mentions="--mask")
     assert_bad_input(
@@ -245,3 +263,121 @@ def test_command_line_probability_or_seed_overrides_the_files_alternative():
     assert seeded["inputs"]["seed"] == 3 and seeded["inputs"]["mask"] is None
     both = ("--input", "1 2", "--keep-prob", "0.5", "--drop-prob", "0.5")
     assert_bad_input("dropout", *both, mentions="--keep-prob")
+
+
+# ------------------------------------------------------------------ everything dropped
+
+
+@pytest.mark.parametrize("mode", ["standard", "inverted", "both"])
+def test_drop_probability_one_gives_zeros_as_pytorch(mode):
+    torch = torch_or_skip()
+    document = dropout_json(
+        "--input",
+        "1 -2 3",
+        "--drop-prob",
+        "1",
+        "--mode",
+        mode,
+        "--weights",
+        "1 1 1",
+        "--grad-output",
+        "4 5 6",
+        "--seed",
+        "2",
+    )
+    x = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    trained = torch.nn.functional.dropout(x, 1.0, True)
+    trained.backward(torch.tensor([4.0, 5.0, 6.0], dtype=torch.float64))
+    for name, out in document["result"].items():
+        assert out["mask"] == [0, 0, 0]
+        assert_matches_torch(out["train_output"], trained)
+        assert_matches_torch(out["grad_input"], x.grad)
+        assert out["z_train"] == 0
+        expected = [0, 0, 0] if name == "standard" else [1, -2, 3]  # 0·x, or x as torch's eval
+        assert out["test_output"] == expected
+    assert_matches_torch(
+        document["result"].get("inverted", {"test_output": [1, -2, 3]})["test_output"],
+        torch.nn.functional.dropout(x.detach(), 1.0, False),
+    )
+    assert any("p_keep = 0" in note for note in document["notes"])
+    assert_steps_honest(document["steps"])
+    assert not any("/p_keep" in s["formula"] for s in document["steps"])
+
+
+def test_keep_probability_zero_with_samples():
+    document = dropout_json("--input", "1 2", "--keep-prob", "0", "--samples", "5", "--seed", "1")
+    for out in document["result"].values():
+        assert out["mean_train_output"] == [0, 0]
+    assert_steps_honest(document["steps"])
+
+
+# ------------------------------------------------------------------ the notes are true
+
+
+def test_slide_note_scaling_the_weights_gives_the_same_z_test():
+    document = dropout_json(*SLIDE)
+    x, w = np.array([1.0, 5, 2, 8]), np.array([0.1, 0.2, 0.3, 0.4])
+    w_test = 0.5 * w
+    assert float(x @ w_test) == pytest.approx(document["result"]["standard"]["z_test"])
+    assert any("w_test = p_keep·w" in note for note in document["notes"])
+
+
+def test_columns_note_w_times_d_zeroes_the_dropped_columns():
+    document = dropout_json(
+        "--input", "1 5 2", "--weights", "1 2 3; 4 5 6", "--mask", "0 1 0", "--keep-prob", "0.5"
+    )
+    wd = np.array(step(document, "W_D")["value"])
+    assert (wd[:, [0, 2]] == 0).all() and (wd[:, 1] == [2, 5]).all()
+    assert any("zeroes the dropped units' columns" in note for note in document["notes"])
+
+
+def test_keep_note_inverted_training_output_is_zero_or_x_over_p_keep():
+    document = dropout_json("--input", "1 5 2 8", "--keep-prob", "0.8", "--seed", "4")
+    inverted = document["result"]["inverted"]
+    for h, m, x in zip(inverted["train_output"], inverted["mask"], [1, 5, 2, 8], strict=True):
+        assert h == (x / 0.8 if m else 0)
+    assert inverted["test_output"] == [1, 5, 2, 8]
+    assert document["result"]["standard"]["test_output"] == pytest.approx([0.8, 4, 1.6, 6.4])
+
+
+def test_sample_means_are_the_means_of_each_mask():
+    document = dropout_json(
+        "--input",
+        "1 5 2 8",
+        "--weights",
+        "0.1 0.2 0.3 0.4",
+        "--keep-prob",
+        "0.6",
+        "--seed",
+        "9",
+        "--samples",
+        "7",
+    )
+    rng = np.random.default_rng(9)
+    rng.random(4)  # the first draw is the shown mask
+    masks = [(rng.random(4) < 0.6).astype(float) for _ in range(7)]
+    x, w = np.array([1.0, 5, 2, 8]), np.array([0.1, 0.2, 0.3, 0.4])
+    standard, inverted = document["result"]["standard"], document["result"]["inverted"]
+    np.testing.assert_allclose(standard["mean_train_output"], np.mean([x * m for m in masks], 0))
+    np.testing.assert_allclose(
+        inverted["mean_z_train"], np.mean([w @ (x * m / 0.6) for m in masks])
+    )
+    assert_steps_honest(document["steps"])
+
+
+def test_long_input_uses_w_times_m_instead_of_a_diagonal_matrix():
+    x = " ".join(["1"] * 20)
+    w = "; ".join([" ".join(["2"] * 20)] * 2)
+    document = dropout_json("--input", x, "--weights", w, "--keep-prob", "0.5", "--seed", "1")
+    assert step(document, "W_D")["formula"] == "W*m"
+    assert not any(s.get("symbol") == "D" for s in document["steps"])
+    assert_steps_honest(document["steps"])
+
+
+def test_slide_reads_well_at_80_and_60_columns(monkeypatch):
+    for columns in (80, 60):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        result = run("dropout", *SLIDE, "--grad-output", "1 1 1 1")
+        assert result.code == 0, result.stderr
+        assert max(len(line) for line in result.stdout.splitlines()) <= columns
+        assert "[[" not in result.stdout and "], [" not in result.stdout

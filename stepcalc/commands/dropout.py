@@ -3,11 +3,13 @@
 from stepcalc.spec import Choice, Command, ExactlyOne, Int, Number, Opt, Tensor
 
 PROBABILITY = Number("P", minimum=0, maximum=1)
+MODES = Choice("standard|inverted|both", ("standard", "inverted", "both"))
 
 COMMAND = Command(
     name="dropout",
     help="Standard vs inverted dropout: mask, train/test outputs, z = w·h, backward.",
     calculator="stepcalc.calc.dropout:run",
+    drill="stepcalc.drill:dropout_problem",
     result_keys=("standard", "inverted"),
     options=(
         Opt("input", Tensor("X"), "Activations x (vector, or any tensor).", required=True),
@@ -15,17 +17,14 @@ COMMAND = Command(
         Opt("keep-prob", PROBABILITY, "Probability of keeping a unit (the slides' p)."),
         Opt("drop-prob", PROBABILITY, "Probability of dropping a unit (PyTorch's p)."),
         Opt("mask", Tensor("M"), "The mask, 0/1 per unit (1 = kept)."),
-        Opt("seed", Int("N", 0), "Seed of NumPy's default_rng for a random mask."),
-        Opt(
-            "mode",
-            Choice("standard|inverted|both", ("standard", "inverted", "both")),
-            "standard, inverted or both.",
-            "both",
-        ),
+        Opt("seed", Int("N", 0, 2**32 - 1), "Seed of NumPy's default_rng for a random mask."),
+        Opt("mode", MODES, "standard, inverted or both.", "both"),
         Opt("grad-output", Tensor("G"), "Upstream gradient ∂L/∂h, same shape as the input."),
         Opt("samples", Int("K", 1, 100_000), "Average K random masks (expected train output)."),
     ),
-    constraints=(ExactlyOne(("keep-prob", "drop-prob")),),
-    alternatives=(("keep-prob", "drop-prob"),),
-    samples=("dropout_slide.yaml",),
+    # optional: the runner's presence test counts a probability of 0 as not given, so the
+    # calculator checks "exactly one" itself (p_keep = 0 and p_drop = 0 are valid)
+    constraints=(ExactlyOne(("keep-prob", "drop-prob"), optional=True),),
+    alternatives=(("keep-prob", "drop-prob"), ("mask", "seed")),
+    samples=("dropout_slide.yaml", "dropout_drop_all.yaml"),
 )

@@ -3,47 +3,48 @@
 TEXT = {
     "title_max": ("pool · max", "풀링 · 최대"),
     "title_avg": ("pool · average", "풀링 · 평균"),
-    "subtitle": (
-        "kernel {kernel}, stride {stride}, padding {padding}   output {h}×{w}",
-        "커널 {kernel}, 스트라이드 {stride}, 패딩 {padding}   출력 {h}×{w}",
-    ),
-    "input_label": ("input X", "입력 X"),
     "note_max": (
-        "max pooling: each output cell is the largest value of its window; padding cells never "
-        "win (PyTorch pads with −∞); on a tie the first maximum in row-major order wins",
-        "최대 풀링: 각 출력 칸은 창에서 가장 큰 값입니다. 패딩 칸은 선택되지 않으며(PyTorch는 "
-        "−∞로 채움), 같은 값이 여럿이면 행 우선 순서로 첫 번째 최대값이 선택됩니다",
+        "max pooling: padding cells never win (PyTorch pads with −∞); on a tie the first "
+        "maximum in row-major order wins",
+        "최대 풀링: 패딩 칸은 선택되지 않고(PyTorch는 −∞로 채움), 같은 값이면 행 우선 순서로 "
+        "첫 번째 최대값이 선택됩니다",
     ),
-    "note_avg": (
-        "average pooling: each output cell is the mean of its window; padding cells count as 0 "
-        "in the divisor (PyTorch count_include_pad=True)",
-        "평균 풀링: 각 출력 칸은 창의 평균입니다. 패딩 칸은 0으로 나눗수에 포함됩니다 "
-        "(PyTorch count_include_pad=True)",
+    "note_avg1": (
+        "count_include_pad=True (PyTorch's default): padding cells count in the divisor n",
+        "count_include_pad=True (PyTorch 기본값): 패딩 칸도 나눗수 n에 포함됩니다",
+    ),
+    "note_avg0": (
+        "count_include_pad=False (Keras): only the input's own cells count in the divisor n",
+        "count_include_pad=False (Keras): 입력 자신의 칸만 나눗수 n에 포함됩니다",
     ),
     "note_ceil": (
-        "ceil mode: the division is rounded up, so a last, partial window is kept when it starts "
-        "inside the input or the left padding",
-        "ceil 모드: 나눗셈을 올림하여, 입력이나 왼쪽 패딩 안에서 시작하는 마지막 부분 창을 "
-        "유지합니다",
+        "ceil mode: a last, partial window is kept when it starts inside the input or the "
+        "padding before it; its part past the padding never counts",
+        "ceil 모드: 입력이나 앞쪽 패딩 안에서 시작하는 마지막 부분 창을 유지하며, 패딩을 넘는 "
+        "부분은 세지 않습니다",
     ),
-    "note_elided": (
-        "more than {limit} cells per channel: one step holds the whole tensor; JSON carries "
-        "every value",
-        "채널당 {limit}칸 초과: 전체 텐서를 한 단계로 보여 줍니다. JSON에는 모든 값이 있습니다",
+    "divisor": (
+        "divisor of each window: its rows × columns counted",
+        "각 창의 나눗수: 세는 행 수 × 열 수",
     ),
-    "padded_input": ("padded input", "패딩한 입력"),
-    "max_at": ("max at X{cell}", "최대값 위치 X{cell}"),
-    "output": ("output O", "출력 O"),
-    "upstream": ("upstream ∂L/∂O", "상류 기울기 ∂L/∂O"),
-    "ones_note": (
-        "--backward: loss = sum of the outputs, so every ∂L/∂O is 1",
-        "--backward: 손실 = 출력의 합이므로 모든 ∂L/∂O 는 1",
+    "cell": ("window ({cell})", "창 ({cell})"),
+    "max_at": ("max at X[{cell}]", "최대값 위치 X[{cell}]"),
+    "output": ("output: every window at once", "출력 전체"),
+    "route": (
+        "window ({window}): G goes to its first maximum X[{at}]",
+        "창 ({window}): G는 첫 번째 최대값 X[{at}]로",
     ),
-    "route_rule": ("to the max cell", "최대값 칸으로 전달"),
-    "grad_input": ("∂L/∂X (input)", "∂L/∂X (입력 기울기)"),
-    "grad_rule_max": (
-        "G routed to each window's max; others 0",
-        "G를 각 창의 최대값 칸으로, 나머지는 0",
+    "cell_grad_input": (
+        "input gradient, cell ({cell}): what it receives",
+        "입력 기울기 ({cell}): 받은 값의 합",
     ),
-    "grad_rule_avg": ("G / n spread over each window", "G / n 을 창 전체에 분배"),
+    "grad_input": ("input gradient: every cell at once", "입력 기울기 전체"),
+    "padding_half": (
+        "pooling padding must be at most half the kernel ({half} for kernel {kernel}), got {value}",
+        "풀링 패딩은 커널의 절반 이하여야 합니다 (커널 {kernel}이면 {half}, 입력: {value})",
+    ),
+    "window_too_big": (
+        "the window {kernel} is larger than the padded input {padded}",
+        "창 {kernel}이(가) 패딩한 입력 {padded}보다 큽니다",
+    ),
 }

@@ -1,111 +1,80 @@
-"""Texts of ``silu`` (activation functions and their derivatives)."""
+"""Texts of ``silu`` (activation functions and their derivatives) and of ``stepcalc.symbolic``."""
 
 TEXT = {
     "title": ("activation · {fn}", "활성화 함수 · {fn}"),
-    "subtitle": ("f(x) = {form}   f′(x) = {derivative}", "f(x) = {form}   f′(x) = {derivative}"),
-    "sigma": ("σ({arg})", "σ({arg})"),
-    "cdf": ("Φ(x), normal CDF", "Φ(x), 정규분포 누적분포"),
-    "gelu_inner": ("u = √(2/π)(x + cx³)", "u = √(2/π)(x + cx³)"),
-    "output": ("{fn}(x)", "{fn}(x)"),
-    "raw_derivative": ("{fn}′(x), SymPy", "{fn}′(x), SymPy 미분"),
-    "textbook_derivative": ("{fn}′(x), textbook form", "{fn}′(x), 교과서 형태"),
-    "raw_overflow": (
-        "this raw form overflows in float64 for |x| > 709 (e^x = inf); the value comes from "
-        "the stable form",
-        "|x| > 709이면 이 형태는 float64에서 넘침(e^x = inf)이 생기므로 값은 안정한 형태로 계산",
+    "subtitle": ("{fn}(x) = {form}", "{fn}(x) = {form}"),
+    "part_sigma": ("σ, the sigmoid inside {fn}", "σ, {fn} 안의 시그모이드"),
+    "part_t": ("the tanh inside {fn}", "{fn} 안의 tanh"),
+    "output": ("{fn} of the input", "입력의 {fn}"),
+    "derivative": ("{fn}′, derived by SymPy", "{fn}′, SymPy로 미분"),
+    "grad_input": ("gradient at the input: upstream ⊙ {fn}′", "입력의 기울기: 상류 기울기 ⊙ {fn}′"),
+    "jacobian": ("Jacobian ∂y/∂x: {fn}′ on the diagonal", "야코비안 ∂y/∂x: 대각선에 {fn}′"),
+    "jacobian_times": (
+        "the same as Jᵀ × upstream (x flattened)",
+        "같은 값을 Jᵀ × 상류 기울기로 (x를 펼쳐서)",
     ),
-    "grad_input": ("∂L/∂x = upstream ⊙ f′", "∂L/∂x = 상류 기울기 ⊙ f′"),
-    "element_table": ("element by element", "원소별 계산"),
-    "rows_hidden": (
-        "first {shown} of {total} elements shown",
-        "{total}개 원소 중 앞 {shown}개만 표시",
-    ),
+    "layer": ("layer {k}: {fn} of layer {j}", "{k}층: {j}층 출력의 {fn}"),
+    "layer_gradient": ("chain rule through layer {k}", "{k}층까지 연쇄 법칙"),
+    "shape": ("shape {shape}, but --input is {input}", "크기 {shape}, --input은 {input}입니다"),
+    "unused_param": ("only used with --fn {fns}", "--fn {fns}에서만 씁니다"),
+    "undefined": ("a part is undefined or infinite (log(0), 1/0)", "일부가 정의되지 않거나 무한대"),
     "compare_table": ("{fn} vs {other}", "{fn} 대 {other}"),
-    "dies": (
-        "{other}′ = 0: gradient dies, {fn}′ ≠ 0",
-        "{other}′ = 0: 기울기 소멸, {fn}′ ≠ 0",
-    ),
     "compare_note": (
-        "where a derivative is 0 no gradient flows back through that unit (a dead ReLU for "
-        "x ≤ 0); {fn} and {other} differ most for negative x",
-        "미분값이 0인 곳에서는 그 뉴런을 통해 기울기가 역전파되지 않습니다(x ≤ 0인 죽은 ReLU). "
-        "{fn}와 {other}는 음수 x에서 가장 크게 다릅니다",
+        "where a derivative is 0 the gradient dies: nothing flows back through that unit",
+        "미분값이 0인 곳에서는 기울기가 소멸합니다: 그 뉴런을 통해 아무것도 역전파되지 않습니다",
     ),
-    "jacobian": ("Jacobian ∂y/∂x", "야코비안 ∂y/∂x"),
-    "jacobian_times": ("Jᵀ·upstream", "Jᵀ·상류 기울기"),
-    "jacobian_note": (
-        "an element-wise activation gives a diagonal Jacobian: yᵢ depends only on xᵢ, so "
-        "the backward pass is just upstream ⊙ f′(x), never a full matrix product",
-        "원소별 활성화 함수의 야코비안은 대각 행렬입니다: yᵢ는 xᵢ에만 의존하므로 역전파는 "
-        "행렬곱 대신 상류 기울기 ⊙ f′(x) 로 충분합니다",
-    ),
-    "flattened": (
-        "(the input is flattened row by row for the Jacobian)",
-        "(야코비안을 위해 입력을 행 순서로 펼쳤습니다)",
-    ),
-    "depth_output": ("a_{n}: {n} stacked layers", "a_{n}: {n}개 층을 쌓은 출력"),
-    "depth_gradient": ("∂a_{n}/∂x over {n} layers", "{n}개 층의 ∂a_{n}/∂x"),
-    "depth_table": ("{n} stacked {fn} layers", "{fn} 층 {n}개 쌓기"),
+    "rows_hidden": ("first {shown} of {total} shown", "{total}개 중 앞 {shown}개만 표시"),
     "depth_note": (
-        "a_k = f(a_(k−1)), a_0 = x; by the chain rule ∂a_N/∂x is the product of the N local "
-        "derivatives",
-        "a_k = f(a_(k−1)), a_0 = x; 연쇄 법칙에 따라 ∂a_N/∂x 는 N개 국소 미분값의 곱입니다",
+        "a_k = f(a_(k−1)), a_0 = x: by the chain rule ∂a_N/∂x is the product of the N f′",
+        "a_k = f(a_(k−1)), a_0 = x: 연쇄 법칙에 따라 ∂a_N/∂x 는 N개 f′의 곱입니다",
     ),
     "sigmoid_bound": (
-        "σ′ ≤ 0.25, so after {n} layers the gradient is at most 0.25^{n} = {bound}: the "
-        "vanishing gradient",
+        "σ′ ≤ 0.25, so after {n} layers the gradient is at most 0.25^{n} = {bound}: it vanishes",
         "σ′ ≤ 0.25 이므로 {n}개 층 뒤 기울기는 최대 0.25^{n} = {bound}: 기울기 소실",
     ),
-    "kink_note": (
-        "{fn} has a kink at x = 0; like PyTorch's autograd the derivative there is taken from "
-        "the left branch (ReLU′(0) = 0, LeakyReLU′(0) = α, ELU′(0) = α)",
-        "{fn}는 x = 0에서 꺾입니다. PyTorch autograd와 같이 그 점의 미분값은 왼쪽 가지를 씁니다 "
-        "(ReLU′(0) = 0, LeakyReLU′(0) = α, ELU′(0) = α)",
+    "jacobian_note": (
+        "an element-wise activation gives a diagonal Jacobian: output i depends only on "
+        "input i, so the backward pass is just upstream ⊙ f′(x), never a full matrix product",
+        "원소별 활성화 함수의 야코비안은 대각 행렬입니다: i번째 출력은 i번째 입력에만 의존하므로 "
+        "역전파는 행렬곱 대신 상류 기울기 ⊙ f′(x) 로 충분합니다",
     ),
+    "kink_note": (
+        "{fn} is not differentiable at x = {points}; as in PyTorch's autograd, {fn}′ is "
+        "taken as {values}",
+        "{fn}는 x = {points}에서 미분할 수 없습니다. PyTorch autograd와 같이 {fn}′ 값으로 "
+        "{values}을(를) 씁니다",
+    ),
+    "value_at": ("{value} at x = {point}", "x = {point}에서 {value}"),
     "gelu_note": (
         "exact GELU x·Φ(x) with the error function, PyTorch's default (approximate='none')",
         "오차 함수를 쓰는 정확한 GELU x·Φ(x), PyTorch 기본값(approximate='none')",
     ),
     "gelu_tanh_note": (
-        "tanh approximation of GELU, PyTorch's approximate='tanh' (c = 0.044715)",
-        "GELU의 tanh 근사, PyTorch approximate='tanh' (c = 0.044715)",
+        "tanh approximation of GELU, PyTorch's approximate='tanh' (0.044715 is its constant)",
+        "GELU의 tanh 근사, PyTorch approximate='tanh' (0.044715는 그 상수)",
     ),
-    "stable_note": (
-        "σ is computed as 1/(1 + e^(−x)) for x ≥ 0 and e^x/(1 + e^x) for x < 0, so large |x| "
-        "never overflows",
-        "σ는 x ≥ 0이면 1/(1 + e^(−x)), x < 0이면 e^x/(1 + e^x)로 계산하여 |x|가 커도 넘치지 "
-        "않습니다",
+    "softplus_note": (
+        "like PyTorch, Softplus is x itself for x > 20, where log(1 + exp(x)) − x < 2.1e-9",
+        "PyTorch와 같이 x > 20이면 Softplus는 x 자신입니다 (그곳에서 log(1 + exp(x)) − x < 2.1e-9)",
+    ),
+    "hard_sigmoid_note": (
+        "PyTorch's hard sigmoid: ReLU6(x + 3)/6, the line x/6 + 1/2 clipped to [0, 1]",
+        "PyTorch의 hard sigmoid: ReLU6(x + 3)/6, 직선 x/6 + 1/2를 [0, 1]로 자른 것",
+    ),
+    "step_note": (
+        "the step function jumps at 0 and is flat everywhere else, so its derivative is 0 "
+        "wherever it exists (stepcalc takes 0 at the jump too; PyTorch's torch.heaviside has "
+        "no derivative): no gradient flows back through it",
+        "계단 함수는 0에서 뛰고 나머지에서는 평평하므로 미분값은 존재하는 모든 곳에서 0입니다 "
+        "(점프에서도 0으로 둡니다; PyTorch의 torch.heaviside는 미분이 없습니다): 이 함수를 통해 "
+        "기울기가 전혀 역전파되지 않습니다",
     ),
     "silu_note": (
-        "SiLU′ = σ(x)(1 + x(1 − σ(x))) is never exactly 0 for finite x < 0, so unlike ReLU no "
-        "unit dies; for large x, SiLU(x) ≈ x and SiLU′(x) ≈ 1",
-        "SiLU′ = σ(x)(1 + x(1 − σ(x)))는 유한한 x < 0에서 정확히 0이 되지 않아 ReLU처럼 죽은 "
-        "노드가 생기지 않습니다. x가 크면 SiLU(x) ≈ x, SiLU′(x) ≈ 1",
+        "SiLU′ = 0 only at x ≈ −1.2785, where SiLU has its minimum ≈ −0.2785; below it "
+        "SiLU′ < 0, and it tends to 0 as x decreases. Since SiLU′(x) + SiLU′(−x) = 1, "
+        "SiLU′ > 1 for x > 1.2785. ReLU′ instead is 0 for every x ≤ 0",
+        "SiLU′는 x ≈ −1.2785에서만 0이며 그곳에서 SiLU가 최솟값 ≈ −0.2785를 가집니다. 그보다 "
+        "작은 x에서는 SiLU′ < 0이고 x가 작아질수록 0에 가까워집니다. SiLU′(x) + SiLU′(−x) = 1 "
+        "이므로 x > 1.2785에서 SiLU′ > 1입니다. 반면 ReLU′는 모든 x ≤ 0에서 0입니다",
     ),
-    "form_silu": ("x·σ(x)", "x·σ(x)"),
-    "form_swish": ("x·σ(βx)", "x·σ(βx)"),
-    "form_sigmoid": ("1/(1 + e^(−x))", "1/(1 + e^(−x))"),
-    "form_relu": ("max(0, x)", "max(0, x)"),
-    "form_leaky_relu": ("x if x > 0, else αx", "x > 0이면 x, 아니면 αx"),
-    "form_tanh": ("tanh(x)", "tanh(x)"),
-    "form_gelu": ("x·Φ(x)", "x·Φ(x)"),
-    "form_gelu_tanh": (
-        "x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))",
-        "x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))",
-    ),
-    "form_elu": ("x if x > 0, else α(eˣ − 1)", "x > 0이면 x, 아니면 α(eˣ − 1)"),
-    "form_softplus": ("log(1 + eˣ)", "log(1 + eˣ)"),
-    "deriv_silu": ("σ(x)(1 + x(1 − σ(x)))", "σ(x)(1 + x(1 − σ(x)))"),
-    "deriv_swish": ("σ(βx)(1 + βx(1 − σ(βx)))", "σ(βx)(1 + βx(1 − σ(βx)))"),
-    "deriv_sigmoid": ("σ(x)(1 − σ(x))", "σ(x)(1 − σ(x))"),
-    "deriv_relu": ("1 if x > 0, else 0", "x > 0이면 1, 아니면 0"),
-    "deriv_leaky_relu": ("1 if x > 0, else α", "x > 0이면 1, 아니면 α"),
-    "deriv_tanh": ("1 − tanh²(x)", "1 − tanh²(x)"),
-    "deriv_gelu": ("Φ(x) + x·φ(x)", "Φ(x) + x·φ(x)"),
-    "deriv_gelu_tanh": (
-        "(1 + tanh u)/2 + x(1 − tanh²u)·√(2/π)(1 + 3cx²)/2",
-        "(1 + tanh u)/2 + x(1 − tanh²u)·√(2/π)(1 + 3cx²)/2",
-    ),
-    "deriv_elu": ("1 if x > 0, else f(x) + α", "x > 0이면 1, 아니면 f(x) + α"),
-    "deriv_softplus": ("σ(x)", "σ(x)"),
 }
