@@ -92,7 +92,10 @@ def _number_token(token: str, option: str, whole: str) -> float:
     return float(token)
 
 
-def parse_int(text: Any, option: str, minimum: int | None = None) -> int:
+def parse_int(
+    text: Any, option: str, minimum: int | None = None, limit: int = limits.MAX_DIMENSION
+) -> int:
+    """A whole number; a size (one with a minimum) at most ``limit``."""
     if isinstance(text, bool):
         raise InputError(option, "expected_whole", kind=_kind(text))
     if isinstance(text, float) and not isinstance(text, Written) and text.is_integer():
@@ -108,8 +111,8 @@ def parse_int(text: Any, option: str, minimum: int | None = None) -> int:
         value = int(token)
     if minimum is not None and value < minimum:
         raise InputError(option, "at_least", minimum=minimum, value=value)
-    if abs(value) > limits.MAX_DIMENSION and minimum is not None:
-        raise InputError(option, "above_limit", value=value, limit=f"{limits.MAX_DIMENSION:,}")
+    if abs(value) > limit and minimum is not None:
+        raise InputError(option, "above_limit", value=value, limit=f"{limit:,}")
     return value
 
 
@@ -123,7 +126,7 @@ def parse_int_list(
         items = [text]
     else:
         token = str(text).strip()
-        if not token:
+        if not token or re.search(r",\s*,|^,|,$", token):  # "50,,3" is not 50,3
             raise InputError(option, "empty_value")
         items = [part for part in re.split(r"[\s,]+", token) if part]
     values = [parse_int(item, option, minimum) for item in items]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from stepcalc import parse
+from stepcalc import limits, parse
 from stepcalc.errors import InputError, either, label
 
 # ------------------------------------------------------------------ option types
@@ -68,7 +68,7 @@ class Int(Type):
     maximum: int | None = None
 
     def parse(self, raw: Any, name: str) -> int:
-        value = parse.parse_int(raw, name, self.minimum)
+        value = parse.parse_int(raw, name, self.minimum, self.maximum or limits.MAX_DIMENSION)
         if self.maximum is not None and value > self.maximum:
             raise InputError(name, "at_most", maximum=f"{self.maximum:,}", value=f"{value:,}")
         return value

@@ -529,6 +529,7 @@ HINTS: dict[str, st.SearchStrategy[str]] = {
     # free text the types cannot describe; everything else comes from the declared types
     "outsize.padding": st.one_of(int_list_text(0, 4, (1, 2)), st.just("same")),
     "conv.padding": st.one_of(int_list_text(0, 3, (1, 2)), st.just("same")),
+    "pool.padding": st.one_of(int_list_text(0, 3, (1, 2)), st.just("same")),
     "optimizer.loss": expression_text,
     "optimizer.vars": st.sampled_from(["x", "x1,x2", "x,y", "x1, x2, x3", "a,,b", "1x"]),
     "optimizer.compare": st.lists(st.sampled_from(OPTIMIZERS), min_size=1, max_size=3).map(

@@ -34,12 +34,35 @@ INDENT = 3
 
 
 def render(trace: Trace, view: View) -> str:
+    if view.ascii:  # before layout, so widths are the ASCII ones
+        trace = _ascii_texts(trace)
     painter = _Painter(view, _width())
     blocks = [lines for lines in painter.blocks(trace) if lines]
     text = "\n\n".join("\n".join(line.rstrip() for line in block) for block in blocks)
     if view.ascii:
         text = to_ascii(text)
     return text.rstrip("\n") + "\n"
+
+
+def _ascii_texts(trace: Trace) -> Trace:
+    from dataclasses import replace
+
+    steps = [replace(s, title=to_ascii(s.title), note=to_ascii(s.note)) for s in trace.steps]
+    tables = [
+        replace(
+            t, title=to_ascii(t.title), note=to_ascii(t.note), columns=[*map(to_ascii, t.columns)]
+        )
+        for t in trace.tables
+    ]
+    return replace(
+        trace,
+        title=to_ascii(trace.title),
+        subtitle=to_ascii(trace.subtitle),
+        notes=[to_ascii(note) for note in trace.notes],
+        shown_inputs={to_ascii(k): v for k, v in trace.shown_inputs.items()},
+        steps=steps,
+        tables=tables,
+    )
 
 
 def _width() -> int:
@@ -123,11 +146,12 @@ def _kept(count: int, keep: int, limit: int) -> list[int | None]:
 
 def _draw(matrix, decimals: int, ascii_only: bool, keep: int) -> Box:
     columns = _kept(matrix.shape[1], keep, ELIDE_AFTER if keep == KEEP else 2 * keep)
+    gap, rows_gap = ("...", ":") if ascii_only else ("⋯", "⋮")
     cells = [
         None
         if i is None
         else [
-            "⋯" if j is None else _num(float(matrix[i, j]), decimals, ascii_only) for j in columns
+            gap if j is None else _num(float(matrix[i, j]), decimals, ascii_only) for j in columns
         ]
         for i in _kept(matrix.shape[0], KEEP, ELIDE_AFTER)
     ]
@@ -135,7 +159,9 @@ def _draw(matrix, decimals: int, ascii_only: bool, keep: int) -> Box:
     body = []
     for row in cells:
         if row is None:
-            body.append("  ".join(("⋮" if j == 0 else "").rjust(w) for j, w in enumerate(widths)))
+            body.append(
+                "  ".join((rows_gap if j == 0 else "").rjust(w) for j, w in enumerate(widths))
+            )
         else:
             body.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
     if ascii_only or len(body) == 1:
@@ -166,7 +192,7 @@ def tensor_boxes(value: Any, decimals: int, ascii_only: bool, room: int, label: 
         if items:
             items += [Brk(-1), text_box("  ")]
         if index is None:
-            items.append(text_box("⋯"))
+            items.append(text_box("..." if ascii_only else "⋯"))
         else:
             items += tensor_boxes(value[index], decimals, ascii_only, room, f"{label}[{index}]")
     return items
@@ -292,7 +318,8 @@ class _Painter:
         self.style = AsciiStyle(view.decimals) if view.ascii else Style(view.decimals)
 
     def tr(self, key: str, **params: Any) -> str:
-        return t(f"core.{key}", self.view.lang, **params)
+        text = t(f"core.{key}", self.view.lang, **params)
+        return to_ascii(text) if self.view.ascii else text
 
     def items(self, pieces: list, room: int) -> list:
         """Writer pieces as boxes: text runs merged, tensors drawn."""
@@ -395,9 +422,9 @@ class _Painter:
                     items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
                 items += self.items(part, room)
             rows = layout(items, width, INDENT, hang)
-            if room < 24 or all(cell_len(line) <= width for row in rows for line in row):
+            if room < 12 or all(cell_len(line) <= width for row in rows for line in row):
                 break
-            room -= 12
+            room -= 8
         lines = wrap(title, width, hanging=2) + _spaced(rows)
         return [" " + line if line else line for line in lines]
 
