@@ -115,3 +115,86 @@ def test_bad_options():
     assert_bad_input("params", "--mlp", "50", mentions="--mlp")
     assert_bad_input("params", "--mlp", "50,x", mentions="--mlp")
     assert_bad_input("params", mentions="--mlp")
+    # an empty width is bad input, not a silently shorter network (it once counted 50→3)
+    assert "empty value" in assert_bad_input("params", "--mlp", "50,,3", mentions="--mlp")
+    assert_bad_input("params", "--mlp", "50,30,", mentions="--mlp")
+    assert_bad_input("params", "--mlp", "50,0,3", mentions="--mlp")
+    assert_bad_input("params", "--preset", "vgg16", "--no-bias", mentions="--bias")
+
+
+def test_flattened_image_into_a_linear_layer_is_counted():
+    # 224×224×3 = 150,528 inputs: far above any per-axis limit, yet only arithmetic
+    document = run_json("params", "--linear", "150528,10")
+    assert document["result"]["total"] == 150_528 * 10 + 10
+    assert result("--mlp", "150528,4096,10")["total"] == 150_528 * 4096 + 4096 + 4096 * 10 + 10
+    huge = run_json("params", "--linear", "3000000000,3000000000")["result"]["total"]
+    assert huge == 3_000_000_000**2 + 3_000_000_000  # beyond 2⁵³, still exact
+
+
+def test_absurd_counts_are_refused_in_one_line():
+    line = assert_bad_input("params", "--linear", "999999999999,999999999999", mentions="--linear")
+    assert "2⁶³" in line
+    assert_bad_input("params", "--linear", "10000000000000,1", mentions="--linear")
+
+
+def test_one_conv_or_linear_layer_without_a_file():
+    conv = run_json("params", "--conv", "3,64,3")
+    assert conv["result"]["total"] == 3 * 64 * 9 + 64
+    assert conv["steps"][0]["formula"] == "C_in*C_out*k_h*k_w + C_out"
+    assert conv["steps"][0]["substituted"] == "3*64*3*3 + 64"
+    shaped = result("--conv", "3,64,3,2,1", "--input", "3,224,224")
+    assert shaped["layers"][0]["output_shape"] == [64, 112, 112]
+    grouped = run_json("params", "--conv", "32,64,3,1,1,4")
+    assert grouped["result"]["total"] == 32 // 4 * 64 * 9 + 64
+    assert_steps_honest(grouped["steps"])
+    assert result("--linear", "400,10", "--no-bias")["total"] == 4000
+    assert_bad_input("params", "--conv", "30,64,3,1,1,4", mentions="groups 4")
+    assert_bad_input("params", "--conv", "3,64", mentions="--conv")
+    assert_bad_input("params", "--conv", "3,64,3", "--linear", "3,4", mentions="exactly one")
+
+
+def test_single_layers_match_torch():
+    torch = torch_or_skip()
+    nn = torch.nn
+    for args, module in (
+        (("--conv", "6,16,5"), nn.Conv2d(6, 16, 5)),
+        (("--conv", "32,64,3,1,1,4", "--no-bias"), nn.Conv2d(32, 64, 3, groups=4, bias=False)),
+        (("--linear", "576,10"), nn.Linear(576, 10)),
+    ):
+        assert result(*args)["total"] == sum(p.numel() for p in module.parameters())
+
+
+def test_each_layer_a_step_the_flatten_too_and_the_total_a_sum():
+    document = run_json("params", "--preset", "alexnet")
+    steps = document["steps"]
+    flatten = next(step for step in steps if step["symbol"] == "N")
+    assert flatten["formula"] == "C*H*W" and flatten["value"] == 256 * 6 * 6
+    total = steps[-1]
+    assert total["key"] == "total" and total["symbol"] == "P"
+    assert total["formula"] == " + ".join(f"P_{i}" for i in range(1, 9))
+    assert [s["value"] for s in steps if s["symbol"].startswith("P_")] == [
+        layer["params"] for layer in document["result"]["layers"] if layer["params"]
+    ]
+    assert_steps_honest(steps)
+
+
+def test_keras_trainable_is_a_step():
+    document = run_json("params", "--from", "samples/params_cnn.yaml", "--convention", "keras")
+    assert document["result"]["total"] == 7034 + 16 and document["result"]["trainable"] == 7034
+    trainable = document["steps"][-1]
+    assert trainable["formula"] == "P - 2*C_bn" and trainable["operands"]["C_bn"] == 8
+    assert_steps_honest(document["steps"])
+
+
+def test_hand_mode_keeps_counts_whole():
+    document = run_json("params", "--preset", "lenet5", "--round-steps", "2")
+    assert document["result"]["total"] == 61_706
+    assert isinstance(document["result"]["total"], int)
+    assert all(isinstance(step["value"], int) for step in document["steps"])
+
+
+def test_korean_and_formats():
+    korean = run("params", "--preset", "lenet5", "--lang", "ko")
+    assert korean.code == 0 and "전체 파라미터" in korean.stdout
+    for fmt in ("markdown", "latex"):
+        assert run("params", "--from", "samples/params_cnn.yaml", "--format", fmt).code == 0

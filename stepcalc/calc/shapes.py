@@ -1,355 +1,242 @@
-"""Output sizes of convolution, pooling and transposed convolution (no NumPy needed).
+"""Output sizes of conv, pool and transposed conv layers, the receptive field of a stack, and
+the bins of ROI and spatial-pyramid pooling, per axis as PyTorch computes them (no NumPy).
 
-PyTorch's rules:
-  conv/pool   out = ⌊(H + 2P − D(K − 1) − 1)/S⌋ + 1      (⌈…⌉ with ceil_mode for pooling)
-  transpose   out = (H − 1)S − 2P + D(K − 1) + output_padding + 1
+    stack   r_l = r_(l−1) + (k_l − 1)·d_l·j_(l−1),  j_l = j_(l−1)·s_l,  r_0 = j_0 = 1
+    SPP     n bins along H: windows of ⌈H/n⌉ every ⌊H/n⌋ (SPP-net), C·Σn² features
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from bisect import bisect_left
 
-from stepcalc.errors import StepcalcError
+from stepcalc import limits
 from stepcalc.context import Ctx
-from stepcalc.trace import Step, Trace
+from stepcalc.errors import InputError, either, label
+from stepcalc.formula import Work
+from stepcalc.parse import parse_int, parse_int_list
+from stepcalc.trace import Trace
 
-AXES = ("height", "width")
-CONV_FORMULA = "(H + 2*P - D*(K - 1) - 1)/S"
-TRANSPOSE_FORMULA = "(H - 1)*S - 2*P + D*(K - 1) + A + 1"
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Per-axis sizes of one layer: each field is a (height, width) pair."""
-
-    size: tuple[int, int]
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    padding: tuple[int, int] | str
-    dilation: tuple[int, int] = (1, 1)
-    output_padding: tuple[int, int] = (0, 0)
+AXES = (("height", "H"), ("width", "W"))
+RULES = {fn: fn + "(({X} + 2*P - D*(K - 1) - 1)/S) + 1" for fn in ("floor", "ceil")}
+RULES["transpose"] = "({X} - 1)*S - 2*P + D*(K - 1) + P_out + 1"
+EMPTY = {False: ("kernel", "outsize.empty"), True: ("padding", "outsize.empty_transpose")}
+STACK_KEYS = {"k": 1, "s": 1, "d": 1, "p": 0}
+"""The keys of a ``--stack`` layer and their smallest values (k is required)."""
 
 
-def pair(values: list[int] | tuple[int, ...] | None, option: str, default: int | None = None):
-    if values is None:
-        if default is None:
-            raise StepcalcError(f"{option}: required")
-        return (default, default)
-    if len(values) == 1:
-        return (values[0], values[0])
-    if len(values) == 2:
-        return (values[0], values[1])
-    raise StepcalcError(f"{option}: expected 1 or 2 numbers, got {len(values)}")
+def pair(values, field: str, default: int | None = None) -> tuple[int, int]:
+    """``[3]`` → (3, 3), ``[3, 5]`` → (3, 5); nothing → the default (or required)."""
+    if values is None and default is None:
+        raise InputError(field, "required")
+    values = [default] if values is None else values
+    if len(values) not in (1, 2):
+        raise InputError(field, "expected_count", wanted=either((1, 2)), count=len(values))
+    return (values[0], values[-1])
 
 
-def conv_out(
-    size: int, kernel: int, stride: int, padding: int, dilation: int = 1, ceil_mode: bool = False
-) -> int:
-    """Output length of a convolution or pooling along one axis (PyTorch)."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    if span < 0 and not (ceil_mode and span > -stride):
-        return 0  # PyTorch: with ceil_mode a window may still start inside the input
-    out = (-(-span // stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
-
-
-def transpose_out(
-    size: int, kernel: int, stride: int, padding: int, dilation: int = 1, output_padding: int = 0
-) -> int:
-    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
-
-
-def outsize(
-    geometry: Geometry,
-    kind: str,
-    ctx: Ctx,
-    ceil_mode: bool = False,
-    channels: int | None = None,
-    out_channels: int | None = None,
-    solve_output: tuple[int, int] | None = None,
-) -> Trace:
-    g = geometry
-    _validate(g, kind)
-    kind_name = ctx.t(f"outsize.kind_{kind}")
-    shape = "×".join(str(n) for n in ((channels,) if channels else ()) + g.size)
-    trace = Trace(
-        command="outsize",
-        title=ctx.t("outsize.title", kind=kind_name),
-        subtitle=ctx.t(
-            "outsize.subtitle",
-            shape=shape,
-            kernel="×".join(map(str, g.kernel)),
-            stride=",".join(map(str, g.stride)),
-            padding=g.padding if isinstance(g.padding, str) else ",".join(map(str, g.padding)),
-            dilation=",".join(map(str, g.dilation)),
-        ),
-        inputs={
-            "input": list(g.size),
-            "channels": channels,
-            "kernel": list(g.kernel),
-            "stride": list(g.stride),
-            "padding": g.padding if isinstance(g.padding, str) else list(g.padding),
-            "dilation": list(g.dilation),
-            "kind": kind,
-            "output_padding": list(g.output_padding),
-            "ceil_mode": ceil_mode,
-            "out_channels": out_channels,
-        },
-    )
-    if solve_output is not None:
-        return _solve_padding(trace, g, kind, ceil_mode, solve_output, ctx)
-    sizes = []
-    exact = True
-    for axis_index, axis in enumerate(AXES):
-        label = ctx.t(f"outsize.{axis}")
-        n, k, s = g.size[axis_index], g.kernel[axis_index], g.stride[axis_index]
-        d = g.dilation[axis_index]
-        if kind == "transpose":
-            sizes.append(_transpose_axis(trace, g, axis_index, label, ctx))
-            continue
-        if g.padding == "same":
-            sizes.append(_same_axis(trace, n, k, s, d, label, ctx))
-            continue
-        p = g.padding[axis_index]
-        inputs = {"H": n, "P": p, "D": d, "K": k, "S": s}
-        quotient = trace.add(
-            Step(
-                "forward",
-                ctx.t("outsize.quotient", axis=label),
-                CONV_FORMULA,
-                (n + 2 * p - d * (k - 1) - 1) / s,
-                inputs,
-            )
-        )
-        out = conv_out(n, k, s, p, d, ceil_mode and kind == "pool")
-        if out < 1:
-            raise StepcalcError(
-                f"--kernel: the kernel spans {d * (k - 1) + 1} but the padded {axis} is "
-                f"{n + 2 * p}: output would be empty"
-            )
-        rounding = "ceiling" if ceil_mode and kind == "pool" else "floor"
-        formula = f"{rounding}(q) + 1"
-        value = math.ceil(quotient) + 1 if rounding == "ceiling" else math.floor(quotient) + 1
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("outsize.output", axis=label),
-                formula,
-                value,
-                {"q": quotient},
-                rule="⌈q⌉ + 1" if rounding == "ceiling" else "⌊q⌋ + 1",
-                key=axis,
-            )
-        )
-        if value != out:
-            trace.add(
-                Step(
-                    "forward",
-                    ctx.t("outsize.output", axis=label),
-                    "v - 1",
-                    out,
-                    {"v": value},
-                    note=ctx.t("outsize.ceil_note", axis=label),
-                )
-            )
-        if not float(quotient).is_integer():
-            exact = False
-            lost = (n + 2 * p - d * (k - 1) - 1) % s
-            if not (ceil_mode and kind == "pool"):
-                trace.notes.append(
-                    ctx.t("outsize.not_whole", axis=label, value=f"{quotient:g}", lost=lost)
-                )
-        sizes.append(out)
-    channel_value = (
-        out_channels if out_channels is not None else (channels if kind == "pool" else None)
-    )
-    trace.result = {
-        "height": sizes[0],
-        "width": sizes[1],
-        "channels": channel_value,
-        "exact": exact,
-    }
-    if out_channels is not None:
-        trace.add(
-            Step(
-                "forward",
-                ctx.t("outsize.channels"),
-                "C_out",
-                out_channels,
-                {"C_out": out_channels},
-                key="channels",
-            )
-        )
-    return trace
-
-
-def _validate(g: Geometry, kind: str) -> None:
-    for axis_index, axis in enumerate(AXES):
-        if g.size[axis_index] < 1:
-            raise StepcalcError(f"--input: {axis} must be at least 1")
-        if kind == "pool" and not isinstance(g.padding, str):
-            k = g.kernel[axis_index]
-            if g.padding[axis_index] > k // 2:
-                raise StepcalcError(
-                    f"--padding: pooling padding must be at most half the kernel "
-                    f"({k // 2} for kernel {k}), got {g.padding[axis_index]}"
-                )
-        if kind == "transpose":
-            limit = max(g.stride[axis_index], g.dilation[axis_index])
-            if g.output_padding[axis_index] >= limit:
-                raise StepcalcError(
-                    f"--output-padding: must be smaller than the stride or the dilation "
-                    f"({limit}), got {g.output_padding[axis_index]}"
-                )
-    if g.padding == "same" and kind == "transpose":
-        raise StepcalcError("--padding: 'same' is not defined for transposed convolution")
-
-
-def _transpose_axis(trace: Trace, g: Geometry, i: int, label: str, ctx: Ctx) -> int:
-    padding = g.padding[i]
-    inputs = {
-        "H": g.size[i],
-        "S": g.stride[i],
-        "P": padding,
-        "D": g.dilation[i],
-        "K": g.kernel[i],
-        "A": g.output_padding[i],
-    }
-    out = transpose_out(
-        g.size[i], g.kernel[i], g.stride[i], padding, g.dilation[i], g.output_padding[i]
-    )
-    if out < 1:
-        raise StepcalcError(f"--padding: the transposed output {AXES[i]} would be {out}")
-    trace.add(
-        Step(
-            "forward",
-            ctx.t("outsize.output_transpose", axis=label),
-            TRANSPOSE_FORMULA,
-            out,
-            inputs,
-            rule="(H − 1)·S − 2·P + D·(K − 1) + output_padding + 1",
-            key=AXES[i],
-        )
-    )
-    return out
-
-
-def _same_axis(trace: Trace, n: int, k: int, s: int, d: int, label: str, ctx: Ctx) -> int:
-    total = d * (k - 1)
-    before = total // 2
-    if s == 1:
-        trace.notes.append(
-            ctx.t("outsize.same_note", axis=label, total=total, before=before, after=total - before)
-        )
-        trace.add(Step("forward", ctx.t("outsize.same_output", axis=label), "H", n, {"H": n}))
-        return n
-    note = ctx.t("outsize.same_strided", stride=s)
-    if note not in trace.notes:  # one note for both axes
-        trace.notes.append(note)
-    out = -(-n // s)
-    trace.add(
-        Step(
-            "forward",
-            ctx.t("outsize.same_output", axis=label),
-            "ceiling(H/S)",
-            out,
-            {"H": n, "S": s},
-            rule="⌈H/S⌉",
-        )
-    )
-    return out
-
-
-def _solve_padding(trace, g: Geometry, kind, ceil_mode, wanted, ctx) -> Trace:
-    if g.padding == "same":
-        raise StepcalcError("--solve: give no --padding when solving for it")
-    found = []
-    for i, axis in enumerate(AXES):
-        label = ctx.t(f"outsize.{axis}")
-        match = None
-        for p in range(0, g.kernel[i] * g.dilation[i] + g.size[i] * g.stride[i] + 1):
-            if kind == "transpose":
-                out = transpose_out(
-                    g.size[i], g.kernel[i], g.stride[i], p, g.dilation[i], g.output_padding[i]
-                )
-            else:
-                out = conv_out(
-                    g.size[i],
-                    g.kernel[i],
-                    g.stride[i],
-                    p,
-                    g.dilation[i],
-                    ceil_mode and kind == "pool",
-                )
-            if out == wanted[i]:
-                match = p
-                break
-        if match is None:
-            trace.notes.append(ctx.t("outsize.solve_none", axis=label, output=wanted[i]))
-        else:
-            trace.notes.append(
-                ctx.t("outsize.solve_found", axis=label, output=wanted[i], padding=match)
-            )
-            formula = TRANSPOSE_FORMULA if kind == "transpose" else f"floor({CONV_FORMULA}) + 1"
-            inputs = {
-                "H": g.size[i],
-                "P": match,
-                "D": g.dilation[i],
-                "K": g.kernel[i],
-                "S": g.stride[i],
-            }
-            if kind == "transpose":
-                inputs["A"] = g.output_padding[i]
-            trace.add(
-                Step(
-                    "forward",
-                    ctx.t("outsize.solve_title", axis=label, output=wanted[i]),
-                    formula,
-                    wanted[i],
-                    inputs,
-                )
-            )
-        found.append(match)
-    ok = all(p is not None for p in found)
-    trace.result = {
-        "height": wanted[0] if ok else None,
-        "width": wanted[1] if ok else None,
-        "channels": None,
-        "exact": ok,
-        "padding": found if ok else None,
-    }
-    return trace
+def axis_step(w: Work, title: str, rule: str, X: str, out: str, operands: dict, **step) -> int:
+    """One axis of a layer's output (a ``RULES`` entry) as a step."""
+    size = w(title, f"{out} = " + RULES[rule].format(X=X), **operands, **step)
+    if rule == "ceil" and (size - 1) * operands["S"] >= operands[X] + operands["P"]:
+        note = w.ctx.t("outsize.ceil_note")  # PyTorch: no window starts in the padding
+        size = w(title, f"{out} = {out} - 1", **{out: size}, note=note, **step)
+    return size
 
 
 def run(args, ctx: Ctx) -> Trace:
-    size = args.input
-    channels = size[0] if len(size) == 3 else None
-    size = size[1:] if len(size) == 3 else size
-    kernel = pair(args.kernel, "--kernel")
-    stride = args.stride or list(kernel if args.kind == "pool" else (1, 1))
-    if str(args.padding).strip().lower() == "same":
-        padding = "same"
+    mode = "stack" if args.stack else args.kind
+    title = ctx.t("outsize.title", kind=ctx.t(f"outsize.kind_{mode}"))
+    shown = " · ".join(_shown(name, args[name]) for name in args if name in args.given)
+    trace = Trace("outsize", dict(args), title=title, subtitle=shown)
+    trace.result = {"height": None, "width": None, "channels": None, "exact": True}
+    if args.input is None and mode != "stack":
+        raise InputError("input", "required")
+    if args.output and not (args.solve or mode == "roi"):
+        raise InputError(
+            "output", "only_with", other=either((label("solve"), label("kind") + " roi"))
+        )
+    channels = args.input[0] if args.input and len(args.input) == 3 else None
+    size = pair(args.input[-2:], "input") if args.input else None
+    w = Work(trace, ctx)
+    if mode == "stack":
+        _stack(w, trace.result, _stack_layers(args), size)
+    elif mode in ("spp", "roi"):
+        _bins(w, trace.result, mode, size, channels, args)
     else:
-        from stepcalc.parse import parse_int_list
+        _layer(w, trace, args, size, channels)
+    return trace
 
-        padding = pair(parse_int_list(args.padding, "padding", 0, (1, 2)), "--padding", 0)
-    geometry = Geometry(
-        size=pair(size, "--input"),
-        kernel=kernel,
-        stride=pair(stride, "--stride"),
-        padding=padding,
-        dilation=pair(args.dilation, "--dilation", 1),
-        output_padding=pair(args["output-padding"], "--output-padding", 0),
-    )
-    return outsize(
-        geometry,
-        args.kind,
-        ctx,
-        ceil_mode=args["ceil-mode"],
-        channels=channels,
-        out_channels=args["out-channels"],
-        solve_output=pair(args.output, "--output") if args.solve else None,
-    )
+
+def _shown(name, value) -> str:
+    if isinstance(value, list):
+        value = ("×" if name in ("input", "kernel", "output") else ",").join(map(str, value))
+    return name if value is True else f"{name}={value}"
+
+
+# ------------------------------------------------------------------ one layer
+
+
+def _layer(w: Work, trace: Trace, args, size, channels) -> None:
+    kind, result, t = args.kind, trace.result, w.ctx.t
+    kernel = pair(args.kernel, "kernel")
+    stride = pair(args.stride or (kernel if kind == "pool" else [1]), "stride")
+    dilation = pair(args.dilation, "dilation")
+    extra = pair(args["output-padding"], "output-padding")
+    rule = "transpose" if kind == "transpose" else "ceil" if args["ceil-mode"] else "floor"
+    same = str(args.padding).strip().lower() == "same"
+    if same and kind == "transpose":
+        raise InputError("padding", "outsize.same_transpose")
+    if not same:
+        padding = pair(parse_int_list(args.padding, "padding", 0, (1, 2)), "padding")
+    operands = [
+        {X: size[i], "K": kernel[i], "S": stride[i], "D": dilation[i]}
+        | ({"P_out": extra[i]} if kind == "transpose" else {})
+        for i, (_, X) in enumerate(AXES)
+    ]
+    for i in (0, 1):
+        if kind == "pool" and not same and padding[i] > kernel[i] // 2:
+            raise InputError("padding", "outsize.pool_padding", k=kernel[i], p=padding[i])
+        if kind == "transpose" and extra[i] >= max(stride[i], dilation[i]):
+            limit = max(stride[i], dilation[i])
+            raise InputError("output-padding", "outsize.output_padding", limit=limit, a=extra[i])
+    if args.solve:
+        if "padding" in args.given:
+            raise InputError("padding", "not_with", other=label("solve"))
+        padding = result["padding"] = _solve(w, args, rule, operands)
+        if padding is None:
+            result["exact"] = False
+            return
+    dilated = w if max(dilation) > 1 else Work(None, w.ctx)  # D = 1: K_eff is K, no step
+    result["effective_kernel"] = []
+    for i, (axis, X) in enumerate(AXES):
+        ops, n, s, k, d = operands[i], size[i], stride[i], kernel[i], dilation[i]
+        facts = dict(axis=t(f"outsize.{axis}"), X=X, stride=s)
+        title = t("outsize.output", **facts)
+        effective, key = "K_eff = D*(K - 1) + 1", "effective_kernel"
+        result[key].append(dilated(t("outsize.effective", **facts), effective, D=d, K=k, key=key))
+        if same:  # keeps the size at stride 1; TensorFlow's ⌈H/S⌉ beyond (PyTorch refuses it)
+            facts.update(before=d * (k - 1) // 2, after=(d * (k - 1) + 1) // 2)
+            note = t("outsize.same_note" if s == 1 else "outsize.same_strided", **facts)
+            trace.notes += [note] if note not in trace.notes else []
+            formula = f"{X}_out = ceil({X}/S)" if s > 1 else f"{X}_out = {X}"
+            result[axis] = w(title, formula, **{X: n}, **({"S": s} if s > 1 else {}), key=axis)
+            continue
+        p = padding[i]
+        out = result[axis] = axis_step(w, title, rule, X, f"{X}_out", ops | {"P": p}, key=axis)
+        span = n + 2 * p - d * (k - 1) - 1
+        facts.update(span=d * (k - 1) + 1, padded=n + 2 * p, value=f"{span}/{s}")
+        if out < 1:
+            raise InputError(*EMPTY[kind == "transpose"], **facts)
+        if kind != "transpose" and span % s:
+            result["exact"] = False
+            if rule == "floor":
+                trace.notes.append(t("outsize.not_whole", lost=span % s, **facts))
+    result["channels"] = channels if kind == "pool" else None
+    if args["out-channels"] is not None:
+        filters = {"C_out": args["out-channels"]}
+        result["channels"] = w(t("outsize.channels"), "C_out = C_out", **filters, key="channels")
+
+
+def _solve(w: Work, args, rule: str, operands: list[dict]) -> list[int] | None:
+    """The smallest padding per axis that gives the wanted output (a binary search)."""
+    wanted, quiet, found, t = pair(args.output, "output"), Work(None, w.ctx), [], w.ctx.t
+    sign = -1 if rule == "transpose" else 1  # the output grows with P, or shrinks (transpose)
+    for (axis, X), ops, size in zip(AXES, operands, wanted, strict=True):
+
+        def out(p, X=X, ops=ops):
+            return sign * axis_step(quiet, "", rule, X, "n", ops | {"P": p})
+
+        tries = range(ops["K"] * ops["D"] + (ops[X] + size) * ops["S"] + 2)
+        p = bisect_left(tries, sign * size, key=out)  # the smallest P that reaches the size
+        found.append(p if p < len(tries) and out(p) == sign * size else None)
+        code, ax = "solve_none" if found[-1] is None else "solve_found", t(f"outsize.{axis}")
+        w.trace.notes.append(t(f"outsize.{code}", axis=ax, output=size, padding=found[-1]))
+    return None if None in found else found
+
+
+# ------------------------------------------------------------------ a stack of layers
+
+
+def _stack_layers(args) -> list[dict[str, int]]:
+    """``"k=3,s=1,d=2; k=2,s=2"`` → one mapping per layer."""
+    if unused := sorted(args.given - {"stack", "input"}):
+        raise InputError(unused[0], "not_with", other=label("stack"))
+    layers = []
+    for number, text in enumerate(args.stack.split(";"), start=1):
+        layer = {}
+        for item in filter(str.strip, text.split(",")):
+            key, sep, value = (part.strip() for part in item.partition("="))
+            if not sep or key not in STACK_KEYS:
+                raise InputError("stack", "outsize.stack_item", n=number, item=repr(item.strip()))
+            layer[key] = parse_int(value, "stack", STACK_KEYS[key])
+        if "k" not in layer:
+            raise InputError("stack", "outsize.stack_kernel", n=number)
+        layers.append(STACK_KEYS | layer)
+    if len(layers) > limits.MAX_LAYERS:
+        raise InputError("stack", "at_most", maximum=limits.MAX_LAYERS, value=len(layers))
+    return layers
+
+
+def _stack(w: Work, result: dict, layers: list[dict[str, int]], size) -> None:
+    t, last, r, j = w.ctx.t, len(layers), 1, 1
+    for n, layer in enumerate(layers, start=1):
+        k, s, d, p = layer["k"], layer["s"], layer["d"], layer["p"]
+        for i, (axis, X) in enumerate(AXES if size else ()):
+            title = t("outsize.stack_output", n=n, axis=t(f"outsize.{axis}"))
+            ax, key = f"{X}_{n - 1}", axis if n == last else None
+            ops = {ax: size[i], "K": k, "S": s, "P": p, "D": d}
+            out = axis_step(w, title, "floor", ax, f"{X}_{n}", ops, key=key, name=axis)
+            if out < 1:
+                raise InputError("stack", "outsize.stack_empty", n=n, axis=t(f"outsize.{axis}"))
+            result["exact"] &= (size[i] + 2 * p - d * (k - 1) - 1) % s == 0
+            size = (out, size[1]) if i == 0 else (size[0], out)
+        ops, key = {f"r_{n - 1}": r, f"k_{n}": k, f"d_{n}": d, f"j_{n - 1}": j}, "receptive_field"
+        rule = f"r_{n} = r_{n - 1} + (k_{n} - 1)*d_{n}*j_{n - 1}"
+        r = w(t("outsize.receptive", n=n), rule, **ops, key=key if n == last else None, name=key)
+        if n < last:
+            ops = {f"j_{n - 1}": j, f"s_{n}": s}
+            j = w(t("outsize.jump", n=n), f"j_{n} = j_{n - 1}*s_{n}", **ops, name="jump")
+    result["height"], result["width"] = size or (None, None)
+    result["receptive_field"] = r
+
+
+# ------------------------------------------------------------------ ROI and SPP pooling
+
+
+def _bins(w: Work, result: dict, mode: str, size, channels, args) -> None:
+    """ROI pooling: an h×w region into H×W bins. SPP: an H×W map into n×n bins per level."""
+    t = w.ctx.t
+    if mode == "roi":
+        if args.output is None:
+            raise InputError("output", "required")
+        result["height"], result["width"] = pooled = pair(args.output, "output")
+        axes = [("h", "H", size[0], pooled[0], "height"), ("w", "W", size[1], pooled[1], "width")]
+        grids, rule, operands = [("", axes)], "H*W", {"H": pooled[0], "W": pooled[1]}
+    else:
+        if not args.levels:
+            raise InputError("levels", "required")
+        names, grids = list(enumerate(AXES if size[0] != size[1] else (("both", "H"),))), []
+        for n in args.levels:
+            grids.append(
+                (t("outsize.level", n=n), [(X, "n", size[i], n, a) for i, (a, X) in names])
+            )
+        operands = {f"n_{i}": n for i, n in enumerate(args.levels, start=1)}
+        rule = " + ".join(f"{name}**2" for name in operands)
+    for level, axes in grids:
+        for x, b, length, bins, axis in axes:
+            sub, where = "_" + x.lower() if len(axes) == 2 else "", level + t(f"outsize.{axis}")
+            got = {}
+            for symbol, fn in (("win", "ceil"), ("str", "floor")):
+                title = t(f"outsize.{symbol}", where=where)
+                formula = f"{symbol}{sub} = {fn}({x}/{b})"
+                got[symbol] = w(title, formula, **{x: length, b: bins}, name="bins")
+            if length % bins:
+                result["exact"] = False
+                count = (length - got["win"]) // got["str"] + 1 if got["str"] else "∞"
+                facts = dict(where=where, size=length, n=bins, count=count, **got)
+                w.trace.notes.append(t("outsize.uneven", **facts))
+    if channels:
+        rule = f"C*({rule})" if " + " in rule else f"C*{rule}"
+        operands = {"C": channels, **operands}
+    result["channels"] = channels
+    result["features"] = w(t("outsize.features"), f"N = {rule}", **operands, key="features")

@@ -1,36 +1,32 @@
-"""``stepcalc params``: parameter counts and output shapes of an MLP, a preset or a layer list."""
+"""``stepcalc params``: parameter counts and output shapes of an MLP, one layer, a preset or a
+layer list."""
 
-from stepcalc.spec import Choice, Command, ExactlyOne, Flag, Ints, Opt, Requires, Type
+from stepcalc.spec import Choice, Command, ExactlyOne, Flag, Ints, Opt, Type
 
 PRESET_NAMES = ("lenet5", "alexnet", "vgg16", "resnet18")
+CONVENTIONS = ("pytorch", "keras")
+SOURCES = ("mlp", "preset", "layers", "conv", "linear")
 
 COMMAND = Command(
     name="params",
-    help="Parameter count and output shape of every layer (MLP, preset or layer list).",
+    help="Parameter count and output shape of every layer (MLP, one layer, preset or list).",
     calculator="stepcalc.calc.params:run",
+    drill="stepcalc.drill:params_problem",
     result_keys=("total", "trainable", "layers"),
     options=(
-        Opt("mlp", Ints("W,W,...", 1), "Layer widths of a fully connected network, e.g. 50,30,3."),
-        Opt("bias", Flag(), "With --mlp: biases on (default) or off."),
-        Opt(
-            "preset",
-            Choice("lenet5|alexnet|vgg16|resnet18", PRESET_NAMES),
-            "A known network: lenet5, alexnet, vgg16 or resnet18.",
-        ),
-        Opt(
-            "input",
-            Ints("C,H,W", 1, (1, 2, 3)),
-            "Input shape C,H,W (or features) for output shapes.",
-        ),
+        # no minimum declared: sizes are checked by the count, which allows any size < 2**63
+        Opt("mlp", Ints("W,W,..."), "Layer widths of a fully connected network, e.g. 50,30,3."),
+        Opt("conv", Ints("CIN,COUT,K[,S,P,G]", length=(3, 4, 5, 6)), "One conv layer."),
+        Opt("linear", Ints("IN,OUT", length=(2,)), "One linear layer."),
+        Opt("bias", Flag(), "With --mlp, --conv, --linear: biases on (default) or off."),
+        Opt("preset", Choice("|".join(PRESET_NAMES), PRESET_NAMES), "A known network."),
+        Opt("input", Ints("C,H,W", length=(1, 2, 3)), "Input shape C,H,W (or features)."),
         Opt("layers", Type("LIST"), "Layer list (in a --from file)."),
         Opt(
-            "convention",
-            Choice("pytorch|keras", ("pytorch", "keras")),
-            "BatchNorm counting: pytorch (2·C) or keras (4·C, 2·C frozen).",
-            "pytorch",
+            "convention", Choice("pytorch|keras", CONVENTIONS), "BatchNorm: 2·C or 4·C.", "pytorch"
         ),
     ),
-    constraints=(ExactlyOne(("mlp", "preset", "layers")), Requires("bias", "mlp")),
-    alternatives=(("mlp", "preset", "layers"),),
-    samples=("params_cnn.yaml",),
+    constraints=(ExactlyOne(SOURCES),),
+    alternatives=(SOURCES,),
+    samples=("params_cnn.yaml", "params_image.yaml"),
 )

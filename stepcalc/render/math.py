@@ -511,8 +511,11 @@ _NODE_FUNCTIONS: dict[int, Any] = {}
 
 
 def _node_value(node, env: dict[str, Any]) -> Any:
+    """A sub-formula's value (only its shape matters: ``·`` or ``⊙``)."""
     from stepcalc.formula import _compile, bind
 
+    if not any(_is_tensor(v) for v in env.values()):
+        return 0.0  # numbers only: a number (and no NumPy to load)
     function = _NODE_FUNCTIONS.get(id(node))
     if function is None:
         function = _NODE_FUNCTIONS[id(node)] = (node, _compile(node))

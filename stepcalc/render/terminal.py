@@ -122,19 +122,46 @@ def text_box(text: str) -> Box:
 
 def matrix_box(value: Any, decimals: int, ascii_only: bool, max_width: int = 10**6) -> Box:
     """A 1-D or 2-D tensor in brackets; rows and columns beyond eight are elided (the
-    hidden cells are never formatted, so a 500×500 matrix draws as fast as a 7×7 one)."""
+    hidden cells are never formatted, so a 500×500 matrix draws as fast as a 7×7 one).
+
+    Too wide for ``max_width``: on a narrow terminal the columns go in blocks one under the
+    other, labelled ``[:, 3:6]``, so no number is lost; otherwise fewer columns are shown."""
     if not (isinstance(value, list | tuple) or getattr(value, "ndim", 0)):
         return text_box(_num(value, decimals, ascii_only))
     import numpy as np
 
     matrix = np.asarray(value, dtype=float)
     matrix = matrix.reshape(1, -1) if matrix.ndim == 1 else matrix
-    keep = KEEP
-    while True:
-        box = _draw(matrix, decimals, ascii_only, keep)
-        if box.width <= max_width or keep == 1:
-            return box
-        keep -= 1
+    columns = _kept(matrix.shape[1], KEEP, ELIDE_AFTER)
+    box = _draw(matrix, decimals, ascii_only, columns)
+    if box.width <= max_width:
+        return box
+    if max_width < NARROW:
+        return _blocks(matrix, decimals, ascii_only, columns, max_width)
+    for keep in range(KEEP - 1, 0, -1):
+        box = _draw(matrix, decimals, ascii_only, _kept(matrix.shape[1], keep, 2 * keep))
+        if box.width <= max_width:
+            break
+    return box
+
+
+NARROW = 48
+"""Below this room a wide matrix is split into column blocks rather than elided."""
+
+
+def _blocks(matrix, decimals: int, ascii_only: bool, columns: list, max_width: int) -> Box:
+    groups: list[list] = [[]]
+    for column in columns:
+        trial = _draw(matrix, decimals, ascii_only, [*groups[-1], column])
+        if groups[-1] and trial.width > max_width:
+            groups.append([])
+        groups[-1].append(column)
+    lines: list[str] = []
+    for group in groups:
+        shown = [c for c in group if c is not None]
+        label = f"[:, {shown[0]}:{shown[-1] + 1}]" if shown else "[:, ...]"
+        lines += [label, *_draw(matrix, decimals, ascii_only, group).lines]
+    return Box(lines, 1)
 
 
 def _kept(count: int, keep: int, limit: int) -> list[int | None]:
@@ -144,8 +171,7 @@ def _kept(count: int, keep: int, limit: int) -> list[int | None]:
     return [*range(keep), None, *range(count - keep, count)]
 
 
-def _draw(matrix, decimals: int, ascii_only: bool, keep: int) -> Box:
-    columns = _kept(matrix.shape[1], keep, ELIDE_AFTER if keep == KEEP else 2 * keep)
+def _draw(matrix, decimals: int, ascii_only: bool, columns: list) -> Box:
     gap, rows_gap = ("...", ":") if ascii_only else ("⋯", "⋮")
     cells = [
         None
@@ -414,19 +440,25 @@ class _Painter:
         if step.symbol and len(equation.parts) > 1:
             hang = INDENT + cell_len(text(equation.parts[0])) + 1
             hang = hang if hang <= self.width // 2 else INDENT + 2
+        rows = self.chain_rows(equation, width, hang)
+        if hang > INDENT + 2 and not _fits(rows, width):  # the parts go under the symbol
+            rows = self.chain_rows(equation, width, INDENT + 2)
+        lines = wrap(title, width, hanging=2) + _spaced(rows)
+        return [" " + line if line else line for line in lines]
+
+    def chain_rows(self, equation, width: int, hang: int) -> list[list[str]]:
+        """The chain laid out, its matrices narrower (fewer columns) until every line fits."""
         room = width - hang - 4
-        while True:  # matrices narrower (fewer columns shown) until every line fits
+        while True:
             items: list = []
             for index, part in enumerate(equation.parts):
                 if index:
                     items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
                 items += self.items(part, room)
             rows = layout(items, width, INDENT, hang)
-            if room < 12 or all(cell_len(line) <= width for row in rows for line in row):
-                break
+            if room < 12 or _fits(rows, width):
+                return rows
             room -= 8
-        lines = wrap(title, width, hanging=2) + _spaced(rows)
-        return [" " + line if line else line for line in lines]
 
     def extra_table(self, extra) -> list[str]:
         from stepcalc.render.table import render_table
@@ -487,6 +519,10 @@ class _Painter:
         return self.tr(
             "hand_path", exact=exact, k=hand["round_steps"], hand=fmt_inline(hand["value"], 10)
         )
+
+
+def _fits(rows: list[list[str]], width: int) -> bool:
+    return all(cell_len(line) <= width for row in rows for line in row)
 
 
 def _records(value: list) -> bool:
