@@ -149,6 +149,8 @@ def _usage_error(exc: BaseException) -> InputError | None:
         return InputError(option, "no_such_option", hint=hint)
     if kind == "BadOptionUsage" and "requires an argument" in str(exc):
         return InputError(option, "needs_value")
+    if kind == "BadOptionUsage" and "does not take a value" in str(exc):
+        return InputError(option, "takes_no_value")
     if kind == "UsageError" and "No such command" in str(exc):
         name = str(exc).split("'")[1] if "'" in str(exc) else str(exc)
         return InputError(

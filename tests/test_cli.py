@@ -102,7 +102,7 @@ def test_formats_ascii_and_decimals():
     assert table.code == 0
     assert table.stdout.isascii()
     markdown = run(*OUTSIZE, "--format", "markdown").stdout
-    assert markdown.startswith("## ") and "| " in markdown
+    assert markdown.startswith("## ") and "$$\n\\begin{aligned}" in markdown
     latex = run(*OUTSIZE, "--format", "latex").stdout
     assert "\\begin{align*}" in latex
 

@@ -200,7 +200,7 @@ def names_a_place(line: str, command: str | None) -> bool:
         if line.startswith(prefix):
             line = "error: " + line[len(prefix) :]
             break
-    if line.startswith("error: --"):
+    if line.startswith("error: -"):  # an option, long or short (-x: no such option)
         return True
     if command is None:
         return False

@@ -50,7 +50,7 @@ def test_korean_error_lines_from_the_cli(monkeypatch):
     assert result.stderr == "error: --input: 2행에 숫자가 1개, 1행에는 2개 있습니다\n"
     monkeypatch.setenv("STEPCALC_LANG", "ko")
     assert run("outsize", "--kernel", "3").stderr == "error: --input: 필수입니다\n"
-    assert run("outsize", "--bogus").stderr.startswith("error: 그런 옵션이 없습니다: --bogus")
+    assert run("outsize", "--bogus").stderr.startswith("error: --bogus: 그런 옵션이 없습니다")
 
 
 def test_lang_before_the_command_and_a_bad_environment_value(monkeypatch):

@@ -20,6 +20,7 @@ import pytest
 
 from stepcalc import formula
 from stepcalc.render.common import fmt_number
+from stepcalc.render.terminal import cell_len
 from stepcalc.spec import commands
 from tests.helpers import assert_steps_honest, evaluate_formula, run, run_json
 
@@ -131,7 +132,7 @@ def test_terminal_fits_and_draws_matrices(name, columns, monkeypatch):
     result = run(*CASES[name])
     assert result.code == 0, result.stderr
     text = result.stdout
-    wide = [line for line in text.splitlines() if len(line) > columns]
+    wide = [line for line in text.splitlines() if cell_len(line) > columns]
     assert not wide, wide[:3]
     assert not re.search(r"\[\[[−\d.]+,|\], \[", text), name  # no Python lists
     assert not SYMPY_NAMES.search(text)

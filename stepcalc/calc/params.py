@@ -38,7 +38,7 @@ def count(layers, shape, ctx: Ctx, convention="pytorch", field="from", title="")
     if not isinstance(layers, list) or not layers:
         raise InputError(field, "params.no_layers")
     if len(layers) > limits.MAX_LAYERS:
-        raise InputError(field, "at_most", maximum=f"{limits.MAX_LAYERS:,}", value=len(layers))
+        raise InputError(field, "too_many_layers", limit=f"{limits.MAX_LAYERS:,}", n=len(layers))
     shape = shape and _ints({"input": shape}, "input", lengths=(1, 2, 3))
     inputs = {"input": shape, "convention": convention, "layers": layers}
     title = ctx.t("params.title") + (f" · {title}" if title else "")

@@ -116,6 +116,7 @@ TEXT = {
         "{path}: {key}은(는) 명령줄에서 지정해야 합니다",
     ),
     # ---- options and the command line
+    "too_many_layers": ("{n} layers, at most {limit}", "층이 {n}개입니다 (최대 {limit}개)"),
     "required": ("required", "필수입니다"),
     "required_for": ("required ({what})", "필수입니다 ({what})"),
     "exactly_one": ("give exactly one of {options}", "{options} 중 정확히 하나를 지정하세요"),
@@ -158,6 +159,7 @@ TEXT = {
     "no_such_option": ("no such option {hint}", "그런 옵션이 없습니다 {hint}"),
     "did_you_mean": ("(did you mean {options}?)", "({options}을(를) 찾으셨나요?)"),
     "needs_value": ("needs a value", "값이 필요합니다"),
+    "takes_no_value": ("is a switch and takes no value", "스위치 옵션이라 값을 받지 않습니다"),
     "no_such_command": (
         "no such command {command} (commands: {valid})",
         "그런 명령이 없습니다: {command} (명령: {valid})",
