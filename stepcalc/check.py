@@ -42,8 +42,8 @@ from collections.abc import Callable
 from typing import Any
 
 from stepcalc import parse
-from stepcalc.errors import InputError, Msg, StepcalcError, label
 from stepcalc.context import Ctx
+from stepcalc.errors import InputError, Msg, label
 from stepcalc.trace import plain, round_half_up, round_on_paper
 
 SIGNIFICANT = 3
@@ -230,7 +230,7 @@ class HandRuns:
                     )
                     value = plain(self.rerun(context))
                     self._runs[key] = (value, getattr(context, "calls", 0))
-            except StepcalcError:
+            except InputError:
                 self._runs[key] = None
         return self._runs[key]
 
@@ -257,7 +257,7 @@ class HandRuns:
             recorder = _RecordingCtx(self.ctx)
             try:
                 self.rerun(recorder)
-            except StepcalcError:
+            except InputError:
                 return frozenset()
             self._recorded = recorder.values
         target = plain(exact_value)
@@ -451,7 +451,7 @@ def _quantity(result: dict[str, Any] | None, quantity: str, given: Any) -> Any:
         return None
     try:
         value = lookup(result, quantity)
-    except StepcalcError:
+    except InputError:
         return None
     if _shape(value) != _shape(given) or any(v is None for _, v in _cells(value)):
         return None

@@ -182,10 +182,8 @@ def _lang(args: list[str]) -> str:
             value = arg.split("=", 1)[1]
         if value is not None and value.strip().lower() in LANGS:
             return value.strip().lower()
-    try:
-        return default_lang()
-    except InputError:
-        return "en"
+    lang = default_lang()
+    return lang if lang in LANGS else "en"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
         if error is None:
             if not hasattr(exc, "format_message"):
                 raise
-            error = InputError(" ".join(str(exc.format_message()).split()))
+            error = InputError(None, "usage", message=" ".join(str(exc.format_message()).split()))
         _fail(error)
     _exit(code if isinstance(code, int) else ExitStatus.OK)
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stepcalc.i18n import t
+from stepcalc.errors import InputError
+from stepcalc.i18n import LANGS, default_lang, t
 from stepcalc.trace import round_on_paper
+
+
+def language(chosen: str | None = None) -> str:
+    """The language asked for, else ``STEPCALC_LANG``; a value that is no language is refused."""
+    lang = chosen or default_lang()
+    if lang not in LANGS:
+        raise InputError(None, "bad_lang_env", value=lang, choices=", ".join(LANGS))
+    return lang
 
 
 @dataclass

@@ -385,7 +385,7 @@ def run(command: spec.Command, given: dict[str, Any]) -> int:
 
 
 def _run(command: spec.Command, given: dict[str, Any]) -> int:
-    from stepcalc.i18n import default_lang
+    from stepcalc.context import language
 
     args = spec.parse_args(command, given)
     choices = [*topics(), MIX]
@@ -403,7 +403,7 @@ def _run(command: spec.Command, given: dict[str, Any]) -> int:
         key = "{}-answers{}".format(*os.path.splitext(sheet_path))
     if sheet_path and os.path.realpath(sheet_path) == os.path.realpath(key):
         raise InputError("answers", "drill.same_file")
-    ctx = Ctx(lang=args.lang or default_lang(), ascii=bool(args.ascii))
+    ctx = Ctx(lang=language(args.lang), ascii=bool(args.ascii))
     seed = secrets.randbelow(100_000) if args.seed is None else args.seed
     problems = generate(topic, seed, args.count, args.difficulty)
     replay = f"stepcalc drill {topic} --seed {seed}" + f" --count {args.count}" * (args.count != 1)

@@ -43,17 +43,13 @@ def either(items) -> Msg:
 class InputError(Exception):
     """Bad input: which field, what is wrong (a catalog code) and the values it names."""
 
-    def __init__(self, field: str | None, code: str | None = None, **values: Any):
+    def __init__(self, field: str | None, code: str, **values: Any):
         super().__init__(code)
-        if code is None:  # a line already in words (legacy form, English only)
-            field, self.legacy = None, " ".join(str(field).split())
         self.field = field
         self.msg = Msg(code if code and "." in code else f"errors.{code}", **values)
 
     def text(self, lang: str = "en") -> str:
         """One line: ``--kernel: row 2 has 2 numbers, row 1 has 3``."""
-        if getattr(self, "legacy", None) is not None:
-            return self.legacy
         message = self.msg.text(lang)
         return f"{label(self.field)}: {message}" if self.field else message
 
@@ -63,9 +59,6 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return self.text("en")
-
-
-StepcalcError = InputError
 
 
 def label(field: str) -> str:

@@ -8,9 +8,8 @@ import warnings
 from typing import Any
 
 from stepcalc import parse
-from stepcalc.context import Ctx
+from stepcalc.context import Ctx, language
 from stepcalc.errors import ExitStatus, InputError
-from stepcalc.i18n import default_lang
 from stepcalc.render import View, emit
 from stepcalc.spec import COMMON, IN_FILE, Args, Command, merge, parse_args
 from stepcalc.trace import PHASES, Trace
@@ -73,7 +72,7 @@ def _view(settings: Args, command: Command) -> tuple[View, Ctx]:
     fmt = "json" if settings.json else settings.format
     if fmt not in command.formats:
         raise InputError("format", "dot_only", command=command.name)
-    lang = settings.lang or default_lang()
+    lang = language(settings.lang)
     view = View(format=fmt, decimals=settings.decimals, ascii=settings.ascii, lang=lang)
     return view, Ctx(lang=lang, round_steps=settings["round-steps"], ascii=settings.ascii)
 

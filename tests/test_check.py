@@ -9,7 +9,7 @@ import pytest
 from stepcalc import check
 from stepcalc.calc.yolo import build_problem, yolo_toy
 from stepcalc.context import Ctx
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError
 from stepcalc.trace import plain, round_half_up
 from tests.helpers import assert_bad_input, run
 
@@ -106,11 +106,11 @@ def test_without_a_rerun_nothing_is_rounding():
 
 
 def test_bad_quantities():
-    with pytest.raises(StepcalcError, match="valid: a, b, c, v, group, group.c"):
+    with pytest.raises(InputError, match="valid: a, b, c, v, group, group.c"):
         judge("d", "1")
-    with pytest.raises(StepcalcError, match="out of range"):
+    with pytest.raises(InputError, match="out of range"):
         judge("v[5]", "1")
-    with pytest.raises(StepcalcError, match="group"):
+    with pytest.raises(InputError, match="group"):
         judge("group", "1")
     assert judge("group.c", "7.26")["verdict"] == "correct"
     assert judge("v", [1, 2, 3])["verdict"] == "wrong"

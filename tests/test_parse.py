@@ -1,7 +1,7 @@
 import pytest
 
 from stepcalc import parse
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_tensor_forms(text, nested):
     ],
 )
 def test_tensor_errors_name_the_option(text, message):
-    with pytest.raises(StepcalcError) as error:
+    with pytest.raises(InputError) as error:
         parse.parse_nested(text, "--kernel")
     assert error.value.message.startswith("--kernel")
     assert message in error.value.message
@@ -77,7 +77,7 @@ def test_yaml_is_strict(tmp_path):
     for name, (text, message) in cases.items():
         path = tmp_path / name
         path.write_text(text)
-        with pytest.raises(StepcalcError) as error:
+        with pytest.raises(InputError) as error:
             parse.load_mapping(str(path), "--from")
         assert message in error.value.message, (name, error.value.message)
 
@@ -88,14 +88,14 @@ def test_yaml_alias_bomb_is_refused(tmp_path):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines))
-    with pytest.raises(StepcalcError, match="aliases"):
+    with pytest.raises(InputError, match="aliases"):
         parse.load_mapping(str(path), "--from")
 
 
 def test_missing_and_directory(tmp_path):
-    with pytest.raises(StepcalcError, match="no such file"):
+    with pytest.raises(InputError, match="no such file"):
         parse.load_mapping(str(tmp_path / "nope.yaml"), "--from")
-    with pytest.raises(StepcalcError, match="is a directory"):
+    with pytest.raises(InputError, match="is a directory"):
         parse.load_mapping(str(tmp_path), "--from")
 
 

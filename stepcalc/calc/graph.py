@@ -356,15 +356,3 @@ def _gates_dot(units: dict[str, tuple], inputs=("x1", "x2")) -> str:
         sources = ("NAND", "OR") if unit == "AND" else inputs
         edges += [(s, unit, f'"{v:g}"') for s, v in zip(sources, weights, strict=True)]
     return dot("perceptron", nodes, edges)
-
-
-def run(args, ctx: Ctx) -> Trace:
-    if args.gates:
-        return gates(args, ctx) if args.weights is None else own_perceptron(args, ctx)
-    if args.expr is not None:
-        if not args["values"]:
-            raise InputError("values", "required")
-        return expression_graph(args.expr, parse_values(args["values"]), args.upstream, ctx)
-    from stepcalc.calc.network import network_trace
-
-    return network_trace(args, ctx)

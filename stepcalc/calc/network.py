@@ -18,7 +18,16 @@ import numpy as np
 
 from stepcalc import limits
 from stepcalc.calc import activations
-from stepcalc.calc.graph import dot, edge, put, uses
+from stepcalc.calc.graph import (
+    dot,
+    edge,
+    expression_graph,
+    gates,
+    own_perceptron,
+    parse_values,
+    put,
+    uses,
+)
 from stepcalc.context import Ctx
 from stepcalc.errors import InputError, Msg
 from stepcalc.formula import Work
@@ -391,3 +400,14 @@ def network_dot(net: Network, hs: list, gradients: list, value: float) -> str:
     chain = list(nodes)
     links = zip(chain, chain[1:], hs, gradients, strict=False)
     return dot("network", nodes, [(a, b, edge(h, g, text)) for a, b, h, g in links])
+
+
+def run(args, ctx: Ctx) -> Trace:
+    """``stepcalc graph``: gates and perceptrons, an expression, or a network."""
+    if args.gates:
+        return gates(args, ctx) if args.weights is None else own_perceptron(args, ctx)
+    if args.expr is not None:
+        if not args["values"]:
+            raise InputError("values", "required")
+        return expression_graph(args.expr, parse_values(args["values"]), args.upstream, ctx)
+    return network_trace(args, ctx)

@@ -25,12 +25,14 @@ transposed); the truth is [[-16.78, -21.92, -12.84], [-32.19, -37.32, -22.71],
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from stepcalc import limits
+from stepcalc.calc.activations import ACTIVATIONS
 from stepcalc.context import Ctx
 from stepcalc.errors import InputError
 from stepcalc.formula import Work
@@ -166,9 +168,9 @@ def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx, trace=None
     s = Work(trace, ctx, env=v, topic="yolo")
     _cells(s, "conv1_cell", "Out_conv1", "I", "W_conv1", "conv1_output")
     s("conv1", "Out_conv1 = corr2d(I, W_conv1)", key="conv1_output")
-    s("silu1", "Out_SiLU1 = Out_conv1*sigmoid(Out_conv1)", key="silu1_output")
+    s("silu1", f"Out_SiLU1 = {_silu('Out_conv1')}", key="silu1_output")
     s("conv2", "Out_conv2 = sum(Out_SiLU1*W_conv2)", key="conv2_output")
-    s("silu2", "Out_backbone = Out_conv2*sigmoid(Out_conv2)", key="backbone_output")
+    s("silu2", f"Out_backbone = {_silu('Out_conv2')}", key="backbone_output")
     if problem.neck:
         s("neck", "Out_neck = W_neck*Out_backbone", key="neck_output")
     s("head_bbox", f"Y_bbox = W_bbox*{x}")
@@ -190,11 +192,11 @@ def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx, trace=None
         s("grad_backbone", "dL_dOut_backbone = W_neck*dL_dOut_neck", key="grad_backbone")
     else:
         s("grad_backbone", "dL_dOut_backbone = sum(g_head)", key="grad_backbone")
-    s("silu2_prime", f"SiLU_prime = {SILU_PRIME.format(x='Out_conv2')}")
+    s("silu2_prime", f"SiLU_prime = {_silu('Out_conv2', prime=True)}")
     s("grad_conv2", "dL_dOut_conv2 = dL_dOut_backbone*SiLU_prime", key="grad_conv2_output")
     s("grad_w_conv2", "dL_dW_conv2 = dL_dOut_conv2*Out_SiLU1", key="grad_w_conv2")
     s("grad_silu1", "dL_dOut_SiLU1 = dL_dOut_conv2*W_conv2", key="grad_silu1_output")
-    s("silu1_prime", f"SiLU_prime = {SILU_PRIME.format(x='Out_conv1')}")
+    s("silu1_prime", f"SiLU_prime = {_silu('Out_conv1', prime=True)}")
     s("grad_conv1", "dL_dOut_conv1 = dL_dOut_SiLU1*SiLU_prime", key="grad_conv1_output")
     _cells(s, "grad_w_conv1_cell", "dL_dW_conv1", "I", "dL_dOut_conv1", "grad_w_conv1")
     s("grad_w_conv1", "dL_dW_conv1 = corr2d(I, dL_dOut_conv1)", key="grad_w_conv1")
@@ -213,8 +215,10 @@ def forward_backward(problem: ToyProblem, weights: Weights, ctx: Ctx, trace=None
     return v
 
 
-SILU_PRIME = "sigmoid({x})*(1 + {x}*(1 - sigmoid({x})))"
-"""SiLU′(x) = σ(x)(1 + x(1 − σ(x)))."""
+def _silu(x: str, prime: bool = False) -> str:
+    """SiLU(x) or SiLU′(x) = σ(x)(1 + x(1 − σ(x))) over ``x``, from the activation registry."""
+    silu = ACTIVATIONS["silu"]
+    return re.sub(r"\bx\b", x, silu.derivative_formula if prime else silu.formula)
 
 
 def _given(vector, scalar: bool):

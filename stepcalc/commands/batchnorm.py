@@ -21,6 +21,7 @@ VECTOR = Tensor("VECTOR", (0, 1))
 
 COMMAND = Command(
     name="batchnorm",
+    summary="Batch normalisation forward and backward",
     help=(
         "Batch normalisation: per-channel mean, variance, x̂, output, running statistics, "
         "and the backward pass (PyTorch semantics)."

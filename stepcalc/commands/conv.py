@@ -25,6 +25,7 @@ SHARED = (
 
 COMMAND = Command(
     name="conv",
+    summary="Convolution forward and backward, cell by cell",
     help="2-D convolution forward and backward, every output cell written out.",
     calculator="stepcalc.calc.conv:run",
     drill="stepcalc.drill:conv_problem",

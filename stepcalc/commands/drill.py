@@ -5,6 +5,7 @@ from stepcalc.spec import Arg, Choice, Command, Flag, Int, Opt, Text
 
 COMMAND = Command(
     name="drill",
+    summary="Seeded practice problems with worked solutions",
     help="Practise: seeded exam-style problems with answer checking and worked steps.",
     calculator="stepcalc.drill:run",
     argument=Arg("topic", Text("TOPIC"), "A command name (outsize, conv …) or mix.", True),

@@ -7,6 +7,7 @@ MODES = Choice("standard|inverted|both", ("standard", "inverted", "both"))
 
 COMMAND = Command(
     name="dropout",
+    summary="Standard and inverted dropout",
     help="Standard vs inverted dropout: mask, train/test outputs, z = w·h, backward.",
     calculator="stepcalc.calc.dropout:run",
     drill="stepcalc.drill:dropout_problem",

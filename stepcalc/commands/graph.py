@@ -7,10 +7,14 @@ GATES = ("and", "or", "nand", "nor", "xor")
 
 COMMAND = Command(
     name="graph",
+    summary="Backpropagation through a computational graph",
     help="Backpropagation through a computational graph: upstream × local = downstream.",
-    calculator="stepcalc.calc.graph:run",
+    calculator="stepcalc.calc.network:run",
     drill="stepcalc.drill:graph_problem",
-    result_keys=("output", "gradients", "nodes", "loss", "layers", "history", "updated"),
+    result_keys=(
+        *("output", "gradients", "nodes", "loss", "layers", "history", "updated"),
+        *("x", "sum", "weights", "threshold", "computes", "AND", "OR", "NAND", "XOR"),
+    ),
     options=(
         Opt("expr", Text("EXPR"), "Expression, e.g. '(x + y) * z' (+ - * / ** exp max relu …)."),
         Opt("values", spec.Type("NAME=V,…"), "Values: x=-2,y=5,z=-4 (or repeated).", multiple=True),

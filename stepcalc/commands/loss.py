@@ -8,6 +8,7 @@ FN = Choice(FUNCTIONS.replace(" ", "|"), tuple(FUNCTIONS.split()))
 
 COMMAND = Command(
     name="loss",
+    summary="Losses, their gradients, L1 and L2 penalties",
     help=(
         "Loss value and gradient w.r.t. the prediction (MSE, MAE, Huber, BCE, cross-entropy, "
         "multiclass SVM hinge, hinge, squared hinge, MAPE, MSLE), with optional L1/L2 "
@@ -20,7 +21,10 @@ COMMAND = Command(
     ),
     calculator="stepcalc.calc.losses:run",
     drill="stepcalc.drill:loss_problem",
-    result_keys=("loss", "grad_pred", "rmse", "probabilities", "penalty", "grad_weights", "total"),
+    result_keys=(
+        *("loss", "grad_pred", "rmse", "probabilities", "penalty", "grad_weights", "total"),
+        "updated_weights",
+    ),
     options=(
         Opt("fn", FN, "Loss function (svm = multiclass-hinge).", "mse"),
         Opt(

@@ -27,6 +27,7 @@ HYPER = (
 
 COMMAND = Command(
     name="optimizer",
+    summary="Optimizer steps as torch.optim takes them",
     help="Optimizer steps as torch.optim takes them: " + ", ".join(ALGORITHMS) + "; or --compare.",
     calculator="stepcalc.calc.optim:run",
     drill="stepcalc.drill:optimizer_problem",

@@ -10,10 +10,14 @@ PAIR = (1, 2)
 
 COMMAND = Command(
     name="outsize",
+    summary="Output size of a conv, pool or transposed conv layer",
     help="Output size of a conv, pool or transposed conv layer; receptive field; ROI, SPP bins.",
     calculator="stepcalc.calc.shapes:run",
     drill="stepcalc.drill:outsize_problem",
-    result_keys=("height", "width", "channels", "exact", "effective_kernel", "receptive_field"),
+    result_keys=(
+        *("height", "width", "channels", "exact", "effective_kernel", "receptive_field"),
+        *("features", "padding"),
+    ),
     options=(
         Opt("input", Ints("H[,W]", 1, (1, 2, 3)), "Input size H[,W] or C,H,W (roi: the ROI)."),
         Opt("kernel", Ints("K[,K]", 1, PAIR), "Kernel size K[,K]."),

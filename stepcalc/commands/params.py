@@ -9,6 +9,7 @@ SOURCES = ("mlp", "preset", "layers", "conv", "linear")
 
 COMMAND = Command(
     name="params",
+    summary="Parameter counts and output shapes, layer by layer",
     help="Parameter count and output shape of every layer (MLP, one layer, preset or list).",
     calculator="stepcalc.calc.params:run",
     drill="stepcalc.drill:params_problem",

@@ -5,6 +5,7 @@ from stepcalc.spec import Choice, Command, Flag, Ints, Opt, Requires, Tensor
 
 COMMAND = Command(
     name="pool",
+    summary="Max and average pooling forward and backward",
     help="Max or average pooling forward and backward, every window written out.",
     calculator="stepcalc.calc.pool:run",
     drill="stepcalc.drill:pool_problem",

@@ -11,6 +11,7 @@ NAMES = Choice("NAME", FUNCTIONS)
 
 COMMAND = Command(
     name="silu",
+    summary="Activations and their derivatives (SymPy)",
     help="Activation function value and derivative (SymPy), element by element.",
     calculator="stepcalc.calc.activations:run",
     drill="stepcalc.drill:silu_problem",

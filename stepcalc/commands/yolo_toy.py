@@ -33,6 +33,7 @@ COMMAND = Command(
         "grad_conv1_output",
         "grad_w_conv1",
         "updated",
+        *("history", "final_loss", "diagnosis"),
     ),
     options=(
         Opt("image", MATRIX, "Input image (matrix). Default: the slide's 4×4 image."),
@@ -53,5 +54,5 @@ COMMAND = Command(
         ),
     ),
     samples=("yolo_toy.yaml",),
-    summary="The toy YOLO of the slides, forward, backward and SGD",
+    summary="The slides' toy YOLO: forward, backward and one SGD step",
 )

@@ -164,6 +164,7 @@ TEXT = {
         "no such command {command} (commands: {valid})",
         "그런 명령이 없습니다: {command} (명령: {valid})",
     ),
+    "usage": ("{message}", "사용법 오류: {message}"),
     "extra_argument": (
         "{command}: unexpected extra argument {value}",
         "{command}: 예상하지 못한 인수 {value}",

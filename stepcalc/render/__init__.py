@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from stepcalc.errors import StepcalcError
+from stepcalc.errors import InputError
+from stepcalc.render.common import View
 from stepcalc.trace import Trace
 
-FORMATS = ("table", "json", "markdown", "latex", "dot")
-
-
-@dataclass(frozen=True)
-class View:
-    """How to show a Trace."""
-
-    format: str = "table"
-    decimals: int = 4
-    ascii: bool = False
-    lang: str = "en"
+__all__ = ["View", "emit"]
 
 
 def emit(trace: Trace, view: View) -> str:
     if view.format == "dot":
         if trace.dot is None:
-            raise StepcalcError(f"--format: dot is only for graph, not {trace.command}")
+            raise InputError("format", "dot_only", command=trace.command)
         return trace.dot
     if view.format == "json":
         from stepcalc.render.json import render

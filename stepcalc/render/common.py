@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from stepcalc.trace import plain, round_half_up
+
+
+@dataclass(frozen=True)
+class View:
+    """How to show a Trace."""
+
+    format: str = "table"
+    decimals: int = 4
+    ascii: bool = False
+    lang: str = "en"
+
 
 ELIDE_AFTER = 8
 """Rows or columns beyond this are elided in tables (first and last three are kept)."""

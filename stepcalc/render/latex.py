@@ -11,8 +11,7 @@ import re
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render import View
-from stepcalc.render.common import flat_result, fmt_inline
+from stepcalc.render.common import View, flat_result, fmt_inline
 from stepcalc.render.math import LatexStyle, chain, latex_tensor
 from stepcalc.trace import Trace, plain
 

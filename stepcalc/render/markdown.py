@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render import View
-from stepcalc.render.common import flat_result, fmt_inline, shown_decimals, to_ascii
+from stepcalc.render.common import View, flat_result, fmt_inline, shown_decimals, to_ascii
 from stepcalc.render.latex import _name_tex, chain_tex, value_tex
 from stepcalc.trace import Trace
 
