@@ -263,43 +263,28 @@ class HandRuns:
         target = plain(exact_value)
         return frozenset(i for i, value in enumerate(self._recorded) if _same(value, target))
 
+    def scheduled(self, decimals: int, keep: frozenset[int], choose) -> dict[str, Any] | None:
+        """A run rounding the i-th intermediate to ``choose(i)`` decimals (None: unrounded);
+        the quantity's own intermediates (``keep``) are never rounded."""
+        schedule = tuple(None if i in keep else choose(i) for i in range(self._calls(decimals)))
+        run = self._run(decimals, schedule, keep_digit=True)
+        return run[0] if run else None
+
     def block_results(self, decimals: int, keep: frozenset[int]) -> list[dict[str, Any] | None]:
         """Rule 2a: one result per block of intermediates, only that block rounded."""
         calls = self._calls(decimals)
         count = min(calls, MAX_BLOCKS)
-        if count == 0:
-            return []
-        edges = [round(b * calls / count) for b in range(count + 1)]
-        results = []
-        for start, stop in zip(edges, edges[1:], strict=False):
-            schedule = tuple(
-                decimals if start <= i < stop and i not in keep else None for i in range(calls)
-            )
-            run = self._run(decimals, schedule, keep_digit=True)
-            results.append(run[0] if run else None)
-        return results
-
-    def uniform_keeping(self, decimals: int, keep: frozenset[int]) -> dict[str, Any] | None:
-        """Every intermediate but the quantity's own rounded to ``decimals``."""
-        calls = self._calls(decimals)
-        schedule = tuple(None if i in keep else decimals for i in range(calls))
-        run = self._run(decimals, schedule, keep_digit=True)
-        return run[0] if run else None
+        edges = [round(b * calls / count) for b in range(count + 1)] if count else []
+        return [
+            self.scheduled(decimals, keep, lambda i, a=a, b=b: decimals if a <= i < b else None)
+            for a, b in zip(edges, edges[1:], strict=False)
+        ]
 
     def mixed_results(self, low: int, keep: frozenset[int]) -> list[dict[str, Any] | None]:
         """Rule 2b: seeded random mixes of unrounded, ``low`` and ``low + 1`` decimal steps."""
-        calls = self._calls(low)
-        if calls == 0:
-            return []
-        results = []
-        for seed in range(MIXED_RUNS):
-            rng = random.Random(f"{low}:{seed}")
-            schedule = tuple(
-                None if i in keep else rng.choice((None, low, low + 1)) for i in range(calls)
-            )
-            run = self._run(low, schedule, keep_digit=True)
-            results.append(run[0] if run else None)
-        return results
+        choices = (None, low, low + 1)
+        rngs = [random.Random(f"{low}:{seed}") for seed in range(MIXED_RUNS)]
+        return [self.scheduled(low, keep, lambda i, r=r: r.choice(choices)) for r in rngs]
 
 
 class _RecordingCtx(Ctx):
@@ -480,8 +465,8 @@ def _mixed_bounds(quantity: str, given: Any, runs: HandRuns, k: int):
             additive_low[i] += min(shifts)
             additive_high[i] += max(shifts)
     whole_runs = [
-        runs.uniform_keeping(k, keep),
-        runs.uniform_keeping(k + 1, keep),
+        runs.scheduled(k, keep, lambda i: k),
+        runs.scheduled(k + 1, keep, lambda i: k + 1),
         *runs.mixed_results(k, keep),
     ]
     for result in whole_runs:

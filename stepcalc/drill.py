@@ -1,11 +1,11 @@
 """Drill: seeded practice problems, answered and worked by the commands they are about.
 
-A topic is a command whose spec declares ``drill="stepcalc.drill:<generator>"``. The generator
-draws a hand-sized problem as the options a student would type, plus the result quantities
-to ask for; it holds no maths. Running the command on those options (``solve``) gives the
-answers and the worked steps; whether a drawn problem is usable (the kernel fits, the
-division is whole) is asked of the command too (``_result``). Answers are judged by the one
-check rule (``check.evaluate``), and worksheets and answer keys are the renderers' output.
+A topic is a command whose spec declares ``drill="stepcalc.drill:<generator>"``. A generator
+draws a hand-sized problem as the options a student would type and the quantities to ask; it
+holds no maths. The command run on those options (``solve``) gives the answers and the worked
+steps, and says whether a drawn problem is usable (the kernel fits, the division is whole:
+``_result``). Answers are judged by the one check rule (``check.evaluate``); worksheets and
+answer keys are the renderers' output.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stepcalc import check, parse, spec
-from stepcalc.context import Ctx
-from stepcalc.errors import ExitStatus, InputError
+from stepcalc.context import Ctx, language
+from stepcalc.errors import ExitStatus, InputError, either
 from stepcalc.render import View, emit, latex, markdown
 from stepcalc.render.common import fmt_inline, to_ascii
 from stepcalc.render.json import step_dict
@@ -57,12 +57,9 @@ def generate(topic: str, seed: int, count: int, difficulty: str) -> list[Problem
     rng = random.Random(f"stepcalc-drill:{topic}:{difficulty}:{seed}")
     problems = []
     for name in (rng.choice(topics()) if topic == MIX else topic for _ in range(count)):
-        options, ask = spec.load(spec.command(name).drill)(rng, difficulty)
+        options, ask = spec.load(spec.command(name).drill)(rng, difficulty == "easy")
         problems.append(Problem(name, options, tuple(ask)))
     return problems
-
-
-# ----------------------------------------------------------------------- solving
 
 
 @dataclass
@@ -81,8 +78,8 @@ class Solved:
         """The check item of one answer: correct, rounding, imprecise or wrong."""
         calculate = spec.command(self.problem.topic).calculate()
         rerun = lambda ctx: calculate(self.args, ctx).result  # noqa: E731 - hand-mode reruns
-        answers = [(quantity, given)]
-        return check.evaluate(self.trace.result, answers, rerun=rerun, ctx=self.ctx)["items"][0]
+        report = check.evaluate(self.trace.result, [(quantity, given)], rerun=rerun, ctx=self.ctx)
+        return report["items"][0]
 
 
 def solve(problem: Problem, ctx: Ctx | None = None) -> Solved:
@@ -93,10 +90,9 @@ def solve(problem: Problem, ctx: Ctx | None = None) -> Solved:
 
 def _result(topic: str, options: dict[str, Any]) -> dict[str, Any] | None:
     """The command's result for these options, or None when it refuses them."""
-    try:
+    with contextlib.suppress(InputError):
         return plain(solve(Problem(topic, options, ())).trace.result)
-    except InputError:
-        return None
+    return None
 
 
 def command_line(problem: Problem) -> str | None:
@@ -121,12 +117,8 @@ def problem_file(problem: Problem) -> str:
     return "\n".join([*lines, f"# stepcalc {problem.topic} --from problem.yaml"]) + "\n"
 
 
-# ------------------------------------------------------------------ presenting
-
-
 def shown(problem: Problem, args: spec.Args) -> dict[str, Any]:
-    """The options as a statement shows them: tensors parsed (drawn as matrices), the rest
-    as typed, a list (of layers) one item each."""
+    """The options as a statement shows them: tensors parsed, the rest as typed, lists by item."""
     types = {opt.name: opt.type for opt in spec.command(problem.topic).options}
     out: dict[str, Any] = {}
     for name, value in problem.options.items():
@@ -169,16 +161,11 @@ def decimals(value: Any) -> int | None:
 
 def hint(value: Any, ctx: Ctx) -> str:
     """``  [2×2 matrix, rows separated by ;, decimals: 2]``, or nothing for a whole number."""
-    shape = parse.shape_of(value)
+    shape, places = parse.shape_of(value), decimals(value)
     kind = ("", "vector", "matrix", "tensor")[min(len(shape), 3)]
-    parts = (
-        [ctx.t(f"drill.hint_{kind}", n=shape[0], shape=parse.format_shape(shape))] if kind else []
-    )
-    parts += [ctx.t("drill.hint_decimals", n=decimals(value))] * bool(decimals(value))
+    parts = [ctx.t(f"drill.hint_{kind}", shape=parse.format_shape(shape))] if kind else []
+    parts += [ctx.t("drill.hint_decimals", n=places)] if places else []
     return f"  [{', '.join(parts)}]" if parts else ""
-
-
-# ----------------------------------------------------------------------- session
 
 
 class Session:
@@ -190,9 +177,6 @@ class Session:
         self.view, self.width = View(lang=ctx.lang, ascii=ctx.ascii), _width()
         self.right = self.revealed = self.total = 0
         self.pending: list[dict[str, Any]] = []
-
-    def say(self, key: str, **values: Any) -> None:
-        self.write("  " + self.ctx.t(f"drill.{key}", **values) + "\n")
 
     def run(self) -> int:
         try:
@@ -233,13 +217,11 @@ class Session:
                 drawn = [text_box(label), *tensor_boxes(expected, 4, self.ctx.ascii, self.width)]
                 self.write("\n".join(sum(layout(drawn, self.width, 0, 2), [])) + "\n")
                 return True
-            try:
-                parse.parse_nested(text, quantity)
+            try:  # an answer that does not parse is asked again
+                self.pending.append(solved.judge(quantity, text.strip()))
+                return True
             except InputError as exc:
-                self.say("reask", error=exc.msg.text(self.ctx.lang))
-                continue
-            self.pending.append(solved.judge(quantity, text.strip()))
-            return True
+                self.write(f"  {self.ctx.t('drill.reask', error=exc.msg.text(self.ctx.lang))}\n")
         return False
 
     def _verdicts(self) -> None:
@@ -257,8 +239,7 @@ def interactive(problems: list[Problem], ctx: Ctx) -> int:
     terminal = sys.stdin is not None and sys.stdin.isatty()
 
     def write(text: str) -> None:
-        sys.stdout.write(to_ascii(text) if ctx.ascii else text)
-        sys.stdout.flush()
+        print(to_ascii(text) if ctx.ascii else text, end="", flush=True)
 
     def read(prompt: str) -> str | None:
         if terminal:
@@ -271,41 +252,34 @@ def interactive(problems: list[Problem], ctx: Ctx) -> int:
         return line or None
 
     if terminal:
+        write(ctx.t("drill.help") + "\n")
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - gives input() line editing and history
-
-        write(ctx.t("drill.help") + "\n")
     return Session(problems, ctx, read, write).run()
-
-
-# -------------------------------------------------------------------- documents
 
 
 def document(solved: list[Solved], ctx: Ctx, topic: str, seed: int, difficulty: str) -> dict:
     """Problems and answers as one JSON-able document (``drill --json``)."""
-    problems = []
-    for item in solved:
-        problem, answers = item.problem, {q: item.expected(q) for q in item.problem.ask}
-        problems.append(
-            {
-                "topic": problem.topic,
-                "statement": ctx.t(f"drill.{problem.topic}"),
-                "command": command_line(problem),
-                "problem_file": problem_file(problem),
-                "options": plain(problem.options),
-                "answers": answers,
-                "decimals": {q: decimals(value) for q, value in answers.items()},
-                "steps": [step_dict(step) for step in item.trace.steps],
-                "result": plain(item.trace.result),
-            }
-        )
+    problems = [
+        {
+            "topic": item.problem.topic,
+            "statement": ctx.t(f"drill.{item.problem.topic}"),
+            "command": command_line(item.problem),
+            "problem_file": problem_file(item.problem),
+            "options": plain(item.problem.options),
+            "answers": {q: item.expected(q) for q in item.problem.ask},
+            "decimals": {q: decimals(item.expected(q)) for q in item.problem.ask},
+            "steps": [step_dict(step) for step in item.trace.steps],
+            "result": plain(item.trace.result),
+        }
+        for item in solved
+    ]
     head = {"schema_version": 1, "command": "drill", "topic": topic, "seed": seed}
     return head | {"difficulty": difficulty, "lang": ctx.lang, "problems": problems}
 
 
-def sheet(solved: list[Solved], ctx: Ctx, title: str, header: str, key: bool, tex: bool) -> str:
-    """A worksheet or, with ``key``, its answer key with each command's worked steps: Markdown
-    or a LaTeX document, every formula and matrix written by the renderers."""
+def sheet(solved: list[Solved], ctx: Ctx, kind: str, level: dict, header: str, tex: bool) -> str:
+    """The ``worksheet`` or the ``answers`` key with the worked steps, by the renderers."""
     text = latex.latex_text if tex else str
 
     def items(entries) -> list[str]:
@@ -320,6 +294,7 @@ def sheet(solved: list[Solved], ctx: Ctx, title: str, header: str, key: bool, te
         value = code(value) if isinstance(value, str) else f"${latex.value_tex(value, 4)}$"
         return f"{code(name)} = {value}"
 
+    title = ctx.t(f"drill.{kind}_title", **level)
     lines = [rf"\section*{{{text(title)}}}" if tex else f"# {title}", "", text(header), ""]
     for number, item in enumerate(solved, start=1):
         problem = item.problem
@@ -327,7 +302,7 @@ def sheet(solved: list[Solved], ctx: Ctx, title: str, header: str, key: bool, te
         lines += [rf"\subsection*{{{text(heading)}}}" if tex else f"## {heading}", ""]
         lines += [text(ctx.t(f"drill.{problem.topic}")), ""]
         lines += items(equals(name, v) for name, v in shown(problem, item.args).items())
-        if not key:
+        if kind == "worksheet":
             blank = r"\hrulefill" if tex else "________"
             asked = [f"{code(q)} = {blank}{text(hint(item.expected(q), ctx))}" for q in problem.ask]
             lines += [text(ctx.t("drill.find")), "", *items(asked)]
@@ -347,9 +322,6 @@ def sheet(solved: list[Solved], ctx: Ctx, title: str, header: str, key: bool, te
     return "\n".join(lines).rstrip() + "\n"
 
 
-# ------------------------------------------------------------------ input/output
-
-
 def write_whole(files: list[tuple[str, str, str]]) -> None:
     """Write each (option, path, text) completely or none: temporary files next to their
     targets first, renamed into place once every one is written."""
@@ -363,13 +335,12 @@ def write_whole(files: list[tuple[str, str, str]]) -> None:
             staged.append(os.path.join(folder, f".{name}.{os.getpid()}.tmp"))
             with open(staged[-1], "w", encoding="utf-8") as stream:
                 stream.write(text)
-        for (option, path, _), temporary in zip(files, list(staged), strict=True):  # noqa: B007
+        for (option, path, _), temporary in zip(files, staged, strict=True):  # noqa: B007
             os.replace(temporary, path)
-            staged.remove(temporary)
     except OSError as exc:
         raise InputError(option, "drill.cannot_write", path=path, reason=exc.strerror) from None
     finally:
-        for temporary in staged:
+        for temporary in staged:  # those not renamed into place
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
@@ -385,18 +356,11 @@ def run(command: spec.Command, given: dict[str, Any]) -> int:
 
 
 def _run(command: spec.Command, given: dict[str, Any]) -> int:
-    from stepcalc.context import language
-
     args = spec.parse_args(command, given)
-    choices = [*topics(), MIX]
-    topic = args.topic.strip().lower().replace("_", "-")
-    if topic not in choices:
-        raise InputError(
-            "TOPIC", "drill.unknown_topic", topic=repr(args.topic), choices=", ".join(choices)
-        )
+    topic = parse.parse_choice(args.topic.replace("_", "-"), "TOPIC", (*topics(), MIX))
     sheet_path, key = args.worksheet, args.answers
     if args.format and not (sheet_path or key):
-        raise InputError("format", "drill.format_needs_file")
+        raise InputError("format", "only_with", other=either(("--worksheet", "--answers")))
     if sheet_path and not key:  # the key next to the sheet: sheet-answers.md
         if os.path.isdir(sheet_path) or not os.path.basename(sheet_path):
             raise InputError("worksheet", "is_directory", path=sheet_path)
@@ -413,10 +377,7 @@ def _run(command: spec.Command, given: dict[str, Any]) -> int:
     files = [(name, path) for name, path in (("worksheet", sheet_path), ("answers", key)) if path]
     solved = [solve(problem, ctx) for problem in problems] if files or args.json else []
     level, tex = {"topic": topic, "level": args.difficulty}, args.format == "latex"
-    titles = {name: ctx.t(f"drill.{name}_title", **level) for name, _ in files}
-    write_whole(
-        [(n, p, sheet(solved, ctx, titles[n], header, n == "answers", tex)) for n, p in files]
-    )
+    write_whole([(n, p, sheet(solved, ctx, n, level, header, tex)) for n, p in files])
     if args.json:
         data = document(solved, ctx, topic, seed, args.difficulty)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
@@ -428,28 +389,24 @@ def _run(command: spec.Command, given: dict[str, Any]) -> int:
 
 # ------------------------------------------------------------------- generators
 #
-# Each takes (rng, difficulty) and returns (options, quantities to ask). Options are what a
-# student types ("1 2; 3 4"); only a list of layers needs a file. No answer is computed here.
+# Each takes (rng, easy) and returns (options, quantities to ask); easy is the difficulty
+# "easy", else "exam". Options are what a student types ("1 2; 3 4"); only a list of layers
+# needs a file. No answer is computed here.
 
 
 def _numbers(values) -> str:
     return " ".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in values)
 
 
-def _rows(matrix) -> str:
-    return "; ".join(_numbers(row) for row in matrix)
-
-
 def _matrix(rng: random.Random, rows: int, cols: int, values) -> str:
-    return _rows([[rng.choice(values) for _ in range(cols)] for _ in range(rows)])
+    return "; ".join(_numbers(rng.choice(values) for _ in range(cols)) for _ in range(rows))
 
 
 def _output_shape(topic: str, options: dict[str, Any]) -> tuple[int, ...]:
     return parse.shape_of(_result(topic, options)["output"])
 
 
-def outsize_problem(rng: random.Random, difficulty: str):
-    easy = difficulty == "easy"
+def outsize_problem(rng: random.Random, easy: bool):
     kind = "conv" if easy else rng.choice(("conv", "conv", "pool", "transpose"))
     low, high = (2, 8) if kind == "transpose" else (5, 16 if easy else 32)
     convs = (1, 3, 3, 5) if easy else (1, 3, 5, 7)
@@ -464,8 +421,7 @@ def outsize_problem(rng: random.Random, difficulty: str):
             options["padding"] = rng.randint(0, kernel // 2 if kind == "conv" else 1)
         if not easy and kind != "pool" and rng.random() < 0.3:
             options["dilation" if kind == "conv" else "output-padding"] = rng.randint(1, 2)
-        result = _result("outsize", options)
-        if result and (result["exact"] or not easy):
+        if (result := _result("outsize", options)) and (result["exact"] or not easy):
             break
     channels = None if easy or kind == "transpose" else rng.choice((None, 1, 3, 16))
     if channels:
@@ -474,13 +430,12 @@ def outsize_problem(rng: random.Random, difficulty: str):
     return options, ["height", "width", "channels"][: 3 if channels else 2]
 
 
-def params_problem(rng: random.Random, difficulty: str):
-    if difficulty == "easy" or rng.random() < 0.4:
-        depth = 3 if difficulty == "easy" else rng.randint(3, 5)
+def params_problem(rng: random.Random, easy: bool):
+    if easy or rng.random() < 0.4:
+        depth = 3 if easy else rng.randint(3, 5)
         widths = [rng.choice((2, 3, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100)) for _ in range(depth)]
         options: dict[str, Any] = {"mlp": ",".join(map(str, widths))}
-        if difficulty == "exam" and rng.random() < 0.3:
-            options["bias"] = False
+        options |= {"bias": False} if not easy and rng.random() < 0.3 else {}
         return options, ["total"] if depth == 3 else ["layers[0].params", "total"]
     filters, kernel = rng.choice((4, 6, 8, 16)), rng.choice((3, 5))
     padding = rng.choice((0, kernel // 2))
@@ -495,75 +450,67 @@ def params_problem(rng: random.Random, difficulty: str):
     return options | {"convention": convention}, ask + ["trainable"] * (convention == "keras")
 
 
-def conv_problem(rng: random.Random, difficulty: str):
-    easy = difficulty == "easy"
+def conv_problem(rng: random.Random, easy: bool):
     variants = ("plain", "padding", "stride", "flip", "backward", "backward")
     variant = "plain" if easy else rng.choice(variants)
     size = {"plain": rng.choice((3, 4)), "stride": 5}.get(variant, 3)
     ksize = {"stride": 3, "padding": rng.choice((2, 3))}.get(variant, 3 if size == 4 else 2)
-    options: dict[str, Any] = {
-        "input": _matrix(rng, size, size, (0, 1, 2, 3) if easy else (-1, 0, 1, 2, 3)),
-        "kernel": _matrix(rng, ksize, ksize, (-1, 0, 1) if easy else (-1, 0, 1, 2)),
-    }
+    values = (0, 1, 2, 3) if easy else (-1, 0, 1, 2, 3)
+    options: dict[str, Any] = {"input": _matrix(rng, size, size, values)}
+    options["kernel"] = _matrix(rng, ksize, ksize, (-1, 0, 1) if easy else (-1, 0, 1, 2))
     tricks = {"padding": {"padding": 1}, "stride": {"stride": 2}, "flip": {"flip": True}}
     options |= tricks.get(variant, {})
-    if variant != "backward":
-        return options, ["output"]
-    options["grad-output"] = _matrix(rng, *_output_shape("conv", options), (-1, 1, 2))
-    return options, ["output", "grad_weight", "grad_input"]
+    if variant == "backward":
+        options["grad-output"] = _matrix(rng, *_output_shape("conv", options), (-1, 1, 2))
+    return options, ["output", "grad_weight", "grad_input"] if variant == "backward" else ["output"]
 
 
-def pool_problem(rng: random.Random, difficulty: str):
-    size, stride = (3, 1) if difficulty == "exam" and rng.random() < 0.4 else (4, 2)
-    values = range(10) if difficulty == "easy" else range(-3, 10)
+def pool_problem(rng: random.Random, easy: bool):
+    size, stride = (3, 1) if not easy and rng.random() < 0.4 else (4, 2)
+    values = range(10) if easy else range(-3, 10)
     options = {"input": _matrix(rng, size, size, values), "mode": rng.choice(("max", "max", "avg"))}
     options |= {"kernel": 2, "stride": stride}
-    if difficulty == "easy":
+    if easy:
         return options, ["output"]
     options["grad-output"] = _matrix(rng, *_output_shape("pool", options), (-1, 1, 2, 3))
     return options, ["output", "grad_input"]
 
 
-def silu_problem(rng: random.Random, difficulty: str):
+def silu_problem(rng: random.Random, easy: bool):
     functions = ("silu", "sigmoid", "relu", "silu", "tanh", "leaky-relu", "gelu", "elu", "softplus")
-    fn = rng.choice(functions[: 3 if difficulty == "easy" else 9])
+    fn = rng.choice(functions[: 3 if easy else 9])
     kinked = fn in ("relu", "leaky-relu", "elu")  # no input at the kink, where f' jumps
     points = (-2, -1, -0.5, 0.5, 1, 2) if kinked else (-2, -1, 0, 1, 2)
     options: dict[str, Any] = {"fn": fn, "input": _numbers(rng.sample(points, 3))}
     options |= {"alpha": 0.1} if fn == "leaky-relu" else {}
-    if difficulty == "easy":
+    if easy:
         return options, ["output", "derivative"]
     options["grad-output"] = _numbers(rng.choice((-2, -1, 1, 2, 3)) for _ in range(3))
     return options, ["output", "derivative", "grad_input"]
 
 
-def dropout_problem(rng: random.Random, difficulty: str):
+def dropout_problem(rng: random.Random, easy: bool):
     mask = rng.sample([1, 0, rng.choice((0, 1)), rng.choice((0, 1))], 4)  # some kept, some not
-    keep = rng.choice((0.5, 0.8) if difficulty == "easy" else (0.5, 0.8, 0.75, 0.6))
-    options: dict[str, Any] = {"input": _numbers(rng.randint(1, 6) for _ in mask)}
-    options["mask"] = _numbers(mask)
-    if difficulty == "exam" and rng.random() < 0.4:
-        options["drop-prob"] = _numbers([round(1 - keep, 2)])
-    else:
-        options["keep-prob"] = keep
+    keep = rng.choice((0.5, 0.8) if easy else (0.5, 0.8, 0.75, 0.6))
+    options = {"input": _numbers(rng.randint(1, 6) for _ in mask), "mask": _numbers(mask)}
+    dropped = not easy and rng.random() < 0.4  # the rate given the other way round
+    options |= {"drop-prob": _numbers([round(1 - keep, 2)])} if dropped else {"keep-prob": keep}
     ask = ["standard.train_output", "standard.test_output", "inverted.train_output"]
-    if difficulty == "easy":
+    if easy:
         return options, ask
     options["weights"] = _numbers(rng.choice((-1, 1, 2)) for _ in mask)
     return options, [*ask, "standard.z_test", "inverted.z_train"]
 
 
-def optimizer_problem(rng: random.Random, difficulty: str):
-    easy = difficulty == "easy"
+def optimizer_problem(rng: random.Random, easy: bool):
     algorithms = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
     algorithm = rng.choice(algorithms[: 2 if easy else 6])
-    plain = algorithm in algorithms[:3]
-    steps = rng.choice((1, 2) if easy else (2, 3) if plain else (2,))
-    gradients = [[rng.choice((-2, -1, -0.5, 0.5, 1, 2, 4)) for _ in range(2)] for _ in range(steps)]
-    options: dict[str, Any] = {"algorithm": algorithm}
-    options["params"] = _numbers(rng.choice((-2, -1, 0.5, 1, 2, 3)) for _ in range(2))
-    options["grad"] = _rows(gradients)
-    options["lr"] = rng.choice((0.1, 0.5, 1)) if plain else 0.1
+    adaptive = algorithm in algorithms[3:]
+    steps = rng.choice((1, 2) if easy else (2,) if adaptive else (2, 3))
+    grad = _matrix(rng, steps, 2, (-2, -1, -0.5, 0.5, 1, 2, 4))  # a row per step
+    params = _numbers(rng.choice((-2, -1, 0.5, 1, 2, 3)) for _ in range(2))
+    options = {"algorithm": algorithm, "params": params, "grad": grad}
+    options["lr"] = 0.1 if adaptive else rng.choice((0.1, 0.5, 1))
     options |= {"momentum": 0.9} if algorithm in ("momentum", "nesterov") else {}
     return options, ["final_params"]
 
@@ -573,17 +520,16 @@ GRAPHS = ("(x + y) * z", "x * y + z", "(x - y) * z", "x * y * z", "x * y + y * z
 """Expressions of the lectures, the easy ones first."""
 
 
-def graph_problem(rng: random.Random, difficulty: str):
+def graph_problem(rng: random.Random, easy: bool):
     values = rng.sample((-5, -4, -3, -2, -1, 1, 2, 3, 4, 5), 3)
-    options: dict[str, Any] = {"expr": rng.choice(GRAPHS[:3] if difficulty == "easy" else GRAPHS)}
+    options: dict[str, Any] = {"expr": rng.choice(GRAPHS[:3] if easy else GRAPHS)}
     options["values"] = ",".join(f"{name}={v}" for name, v in zip("xyz", values, strict=True))
-    upstream = 1 if difficulty == "easy" else rng.choice((1, 1, 2, -1, 0.5))
+    upstream = 1 if easy else rng.choice((1, 1, 2, -1, 0.5))
     options |= {"upstream": upstream} if upstream != 1 else {}
     return options, ["output", "gradients.x", "gradients.y", "gradients.z"]
 
 
-def loss_problem(rng: random.Random, difficulty: str):
-    easy = difficulty == "easy"
+def loss_problem(rng: random.Random, easy: bool):
     fn = "mse" if easy else rng.choice(("mse", "mse", "mae", "bce", "cross-entropy"))
     if fn == "cross-entropy":  # pred: probabilities in tenths, target: the class
         cuts = sorted(rng.sample(range(1, 10), rng.choice((2, 3))))
@@ -605,12 +551,12 @@ SPREADS = ((-1, -1, 1, 1), (-3, -1, 1, 3), (-2, 0, 0, 2), (-2, -2, 2, 2), (-3, 1
 """Deviations from the mean of four samples whose variance is whole (1, 5, 2, 4, 3)."""
 
 
-def batchnorm_problem(rng: random.Random, difficulty: str):
-    centres = [rng.randint(-2, 5) for _ in range(1 if difficulty == "easy" else rng.choice((1, 2)))]
+def batchnorm_problem(rng: random.Random, easy: bool):
+    centres = [rng.randint(-2, 5) for _ in range(1 if easy else rng.choice((1, 2)))]
     columns = [[centre + d for d in rng.sample(rng.choice(SPREADS), 4)] for centre in centres]
-    options: dict[str, Any] = {"input": _rows(zip(*columns, strict=True))}
+    options: dict[str, Any] = {"input": "; ".join(map(_numbers, zip(*columns, strict=True)))}
     one = "[0]" * (len(columns) == 1)  # one feature: ask for a number, not a list of one
-    if difficulty == "easy":
+    if easy:
         return options, [f"mean{one}", f"var{one}"]
     options["gamma"] = _numbers(rng.choice((0.5, 1, 2, 3)) for _ in columns)
     options["beta"] = _numbers(rng.choice((-1, 0, 0.5, 1)) for _ in columns)
@@ -618,7 +564,7 @@ def batchnorm_problem(rng: random.Random, difficulty: str):
     return options | {"eps": "1e-5", "momentum": 0.1}, ask
 
 
-def yolo_problem(rng: random.Random, difficulty: str):
+def yolo_problem(rng: random.Random, easy: bool):
     options = {
         "image": _matrix(rng, 4, 4, (0, 1, 2, 3)),
         "w-conv1": _matrix(rng, 3, 3, (-1, 0, 1)),
@@ -627,4 +573,4 @@ def yolo_problem(rng: random.Random, difficulty: str):
         "w-cls": 0.3,
         "y-true": "12 15 20",
     }
-    return options, ["conv1_output", *(["y_pred", "loss", "grad_w_cls"] * (difficulty == "exam"))]
+    return options, ["conv1_output", *(["y_pred", "loss", "grad_w_cls"] * (not easy))]

@@ -244,8 +244,14 @@ def evaluate(formula: str, operands: dict[str, Any]) -> Any:
     function = compiled(formula)
     if all(type(v) in (int, float) for v in operands.values()):
         return _plain_number(function(operands))
-    _np().seterr(all="ignore")  # inf and nan are results here, shown as such, not warnings
+    _quiet()
     return _plain_number(function(bind(operands)))
+
+
+@cache
+def _quiet() -> None:
+    """inf and nan are results here, shown as such, not warnings (set once per process)."""
+    _np().seterr(all="ignore")
 
 
 def _plain_number(value: Any) -> Any:

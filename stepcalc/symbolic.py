@@ -14,18 +14,16 @@ import json
 import os
 import zlib
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from stepcalc import __version__, expr
 from stepcalc.errors import InputError
-from stepcalc.formula import FUNCTIONS, parse
+from stepcalc.formula import FUNCTIONS, NEGATED, evaluate, parse
 
 CACHE_FORMAT = 1  # raised when the stored forms change shape, so that old entries are not read
 RELATIONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-NEGATED = {"gt": "le", "le": "gt", "ge": "lt", "lt": "ge"}
-FLIPPED = {"gt": "lt", "lt": "gt", "ge": "le", "le": "ge"}
 
 
 def cache_dir() -> Path:
@@ -97,10 +95,7 @@ def expression_to_sympy(node, named: bool = False):
     import operator
 
     sympy, kept = _sympy()
-
-    def to(n):
-        return expression_to_sympy(n, named)
-
+    to = partial(expression_to_sympy, named=named)
     if isinstance(node, expr.Num):
         value = node.value
         return sympy.Integer(int(value)) if float(value).is_integer() else sympy.Float(value)
@@ -171,10 +166,9 @@ def _printer(order: str | None):
             return f"gt({self._print(left)}, {self._print(right)})"
 
         def _print_Relational(self, e):
-            name, left, right = names[e.rel_op], e.lhs, e.rhs
-            if x in right.free_symbols and x not in left.free_symbols:  # x > θ, not θ < x
-                name, left, right = FLIPPED[name], right, left
-            return f"{name}({self._print(left)}, {self._print(right)})"
+            if x in e.rhs.free_symbols and x not in e.lhs.free_symbols:  # x > θ, not θ < x
+                e = e.reversed
+            return f"{names[e.rel_op]}({self._print(e.lhs)}, {self._print(e.rhs)})"
 
         def _print_Piecewise(self, e):  # nested where(c, a, b); [c] + [not c]·b when a is 1
             text = "0"
@@ -246,7 +240,6 @@ def loss_and_gradient(node, names: list[str], field: str = "loss"):
     step formulas over ``names``, the functions evaluate them and take the variables in the
     order of ``names`` (the gradient one returns a list).
     """
-    from stepcalc.formula import evaluate
 
     def derive() -> dict[str, Any] | None:
         sympy, _ = _sympy()
@@ -264,10 +257,8 @@ def loss_and_gradient(node, names: list[str], field: str = "loss"):
         raise InputError(field, "silu.undefined")
     loss_text, texts = forms["loss"], forms["derivatives"]
 
-    def loss_function(*theta):
-        return evaluate(loss_text, dict(zip(names, theta, strict=True)))
+    def function(text: str) -> Callable[..., Any]:
+        return lambda *theta: evaluate(text, dict(zip(names, theta, strict=True)))
 
-    def gradient_function(*theta):
-        return [evaluate(text, dict(zip(names, theta, strict=True))) for text in texts]
-
-    return loss_text, list(texts), loss_function, gradient_function
+    gradient = [function(text) for text in texts]
+    return loss_text, list(texts), function(loss_text), lambda *theta: [d(*theta) for d in gradient]

@@ -198,3 +198,14 @@ def test_korean_and_formats():
     assert korean.code == 0 and "전체 파라미터" in korean.stdout
     for fmt in ("markdown", "latex"):
         assert run("params", "--from", "samples/params_cnn.yaml", "--format", fmt).code == 0
+
+
+def test_pytorch_layer_names_are_aliases(tmp_path):
+    # MaxPool2d, BatchNorm2d and BatchNorm1d as PyTorch spells them (the port had lost them)
+    path = tmp_path / "torch_names.yaml"
+    layers = "  - Conv2d: {out: 4}\n  - BatchNorm2d: {}\n  - MaxPool2d: {kernel: 2}\n"
+    path.write_text("input: [3, 8, 8]\nlayers:\n" + layers + "  - Flatten\n  - BatchNorm1d: {}\n")
+    counted = result("--from", str(path))
+    kinds = [layer["kind"] for layer in counted["layers"]]
+    assert kinds == ["conv", "batchnorm", "maxpool", "flatten", "batchnorm"]
+    assert counted["total"] == (3 * 4 * 9 + 4) + 2 * 4 + 2 * (4 * 3 * 3)

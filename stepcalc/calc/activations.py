@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from stepcalc import expr, limits
+from stepcalc import limits
 from stepcalc.context import Ctx
 from stepcalc.errors import InputError, either
-from stepcalc.formula import Work, evaluate, parse
+from stepcalc.formula import Work, evaluate, variables
 from stepcalc.trace import Table, Trace
 
 
@@ -88,7 +88,7 @@ def _apply(formula: str, x: Any, params: dict[str, float]) -> Any:
 def operands(formula: str, values: dict[str, Any]) -> dict[str, Any]:
     """The operands of ``values`` that a formula uses (π included): what a step shows."""
     values = {**values, "pi": math.pi}
-    return {name: values[name] for name in expr.variables_of(parse(formula))}
+    return {name: values[name] for name in variables(formula)}
 
 
 A = Activation
@@ -172,8 +172,8 @@ def run(args, ctx: Ctx) -> Trace:
     if depth and 3 * depth * x.size > limits.MAX_TENSOR_ELEMENTS:  # a, f′ and ∂a/∂x per layer
         count, limit = f"{3 * depth * x.size:,}", f"{limits.MAX_TENSOR_ELEMENTS:,}"
         raise InputError("depth", "too_many", count=count, limit=limit)
-    given = {OPTIONS[o]: args[o] for o in OPTIONS}
-    params = act.values({k: v for k, v in given.items() if k in act.params})
+    given = {param: args[option] for option, param in OPTIONS.items()}
+    params = act.values({p: given[p] for p in act.params})
     form = text(write(act.formula, {}, Style(), False))
     shown = "".join(f",  {text(write(k, {}, Style(), False))} = {_g(v)}" for k, v in params.items())
     trace = Trace("silu", {k.replace("-", "_"): v for k, v in args.items()} | params)
@@ -181,33 +181,31 @@ def run(args, ctx: Ctx) -> Trace:
     if form != f"{act.label}(x)":
         trace.subtitle = t("silu.subtitle", fn=act.label, form=form + shown)
     trace.summary = ["output", "derivative"] + ["grad_input"] * (g is not None)
-    w = Work(trace, ctx)
-    mine = _forward(w, act, {"x": x, **params}, "output")
+    mine = {"x": x, "pi": math.pi, "dL_dy": g, **params}  # every value by its symbol
+    w, at = Work(trace, ctx, env=mine, topic="silu"), {"fn": act.label}
+    _forward(w, act, "output")
     if other:
-        theirs = {"x": x, **other.values({k: v for k, v in given.items() if k in other.params})}
-        theirs = _forward(w, other, theirs, "compare.output")
-    w.phase = "backward"
-    prime = f"{act.symbol}_prime"
-    d = mine[prime] = _derivative(w, act, mine, "derivative")
+        theirs = {"x": x, "pi": math.pi, **other.values({p: given[p] for p in other.params})}
+        _forward(Work(trace, ctx, env=theirs, topic="silu"), other, "compare.output")
+    w.phase, prime = "backward", f"{act.symbol}_prime"
+    d = _derivative(w, act, "derivative")
     result = trace.result = {"output": mine[act.symbol], "derivative": d}
     result["symbolic"] = act.forms(params)["symbolic"]
     if g is not None:
-        title, rule = t("silu.grad_input", fn=act.label), f"dL_dx = dL_dy*{prime}"
-        result["grad_input"] = w(title, rule, dL_dy=g, **{prime: d}, key="grad_input")
+        result["grad_input"] = w("grad_input", f"dL_dx = dL_dy*{prime}", at=at, key="grad_input")
     if other:
-        od = _derivative(w, other, theirs, "compare.derivative")
+        od = _derivative(Work(trace, ctx, "backward", theirs, "silu"), other, "compare.derivative")
         result["compare"] = {"fn": other.name, "output": theirs[other.symbol], "derivative": od}
         columns = (x, mine[act.symbol], d, theirs[other.symbol], od)
         trace.tables.append(_compare_table(act, other, columns, ctx))
     if args.jacobian:
-        title, rule = t("silu.jacobian", fn=act.label), f"J = diag({prime})"
-        J = result["jacobian"] = w(title, rule, **{prime: np.ravel(d)}, key="jacobian")
+        flat = {prime: np.ravel(d)}
+        result["jacobian"] = w("jacobian", f"J = diag({prime})", at=at, key="jacobian", **flat)
         if g is not None:
-            title, rule = t("silu.jacobian_times"), "dL_dx = matmul(transpose(J), dL_dy)"
-            w(title, rule, J=J, dL_dy=np.ravel(g))
+            w("jacobian_times", "dL_dx = matmul(transpose(J), dL_dy)", dL_dy=np.ravel(g))
         trace.notes.append(t("silu.jacobian_note"))
     if depth:
-        result["depth"] = _depth(w, act, x, params, depth)
+        result["depth"] = _depth(w, act, depth)
         trace.steps.sort(key=lambda step: step.phase != "forward")  # the layers' a_k first
         trace.notes.append(t("silu.depth_note"))
         if act.name == "sigmoid":
@@ -216,22 +214,18 @@ def run(args, ctx: Ctx) -> Trace:
     return trace
 
 
-def _forward(w: Work, act: Activation, values: dict[str, Any], key: str) -> dict[str, Any]:
-    """The parts first (σ = σ(x)), then f(x) = x·σ: the values by symbol."""
+def _forward(w: Work, act: Activation, key: str) -> None:
+    """The parts first (σ = σ(x)), then f(x) = x·σ, each kept in ``w.env`` by its symbol."""
     for name, part in act.parts.items():
-        title = w.ctx.t(f"silu.part_{name}", fn=act.label)
-        values[name] = w(title, f"{name} = {part}", **operands(part, values))
-    title, rule = w.ctx.t("silu.output", fn=act.label), act.rule
-    values[act.symbol] = w(title, f"{act.symbol} = {rule}", **operands(rule, values), key=key)
-    return values
+        w(f"part_{name}", f"{name} = {part}", at={"fn": act.label})
+    w("output", f"{act.symbol} = {act.rule}", at={"fn": act.label}, key=key)
 
 
-def _derivative(w: Work, act: Activation, values: dict[str, Any], key: str) -> Any:
-    formula = act.forms({k: values[k] for k in act.params})["hand"]
-    if not expr.variables_of(parse(formula)):  # a constant (the step's 0), one per element
+def _derivative(w: Work, act: Activation, key: str) -> Any:
+    formula = act.forms({k: w.env[k] for k in act.params})["hand"]
+    if not variables(formula):  # a constant (the step's 0), one per element
         formula = f"0*x + {formula}" if formula != "0" else "0*x"
-    title = w.ctx.t("silu.derivative", fn=act.label)
-    return w(title, f"{act.symbol}_prime = {formula}", **operands(formula, values), key=key)
+    return w("derivative", f"{act.symbol}_prime = {formula}", at={"fn": act.label}, key=key)
 
 
 def _compare_table(act: Activation, other: Activation, columns, ctx: Ctx) -> Table:
@@ -249,23 +243,17 @@ def _compare_table(act: Activation, other: Activation, columns, ctx: Ctx) -> Tab
     return Table(t("silu.compare_table", fn=a, other=b), headers, rows, note)
 
 
-def _depth(w: Work, act: Activation, x, params, depth: int) -> dict[str, Any]:
+def _depth(w: Work, act: Activation, depth: int) -> dict[str, Any]:
     """N copies stacked: a_k = f(a_(k−1)), a_0 = x; ∂a_N/∂x = Π f′(a_(k−1)) by the chain rule."""
-    t, a, gradient = w.ctx.t, x, None
     for k in range(1, depth + 1):
         before, keys = "x" if k == 1 else f"a{k - 1}", ["depth.output", "depth.gradient"]
-        keys = keys if k == depth else [None, None]
-        w.phase, pool = "forward", {before: a, **params}
-        rule = re.sub(r"\bx\b", before, act.formula)
-        title = t("silu.layer", k=k, j=k - 1, fn=act.label)
-        out = w(title, f"a{k} = {rule}", **operands(rule, pool), key=keys[0], name="depth")
-        w.phase, local = "backward", re.sub(r"\bx\b", before, act.derivative_formula)
-        pool = operands(local, pool)
-        if gradient is not None:
-            local, pool[f"da{k - 1}_dx"] = f"da{k - 1}_dx*({local})", gradient
-        title = t("silu.layer_gradient", k=k)
-        gradient, a = w(title, f"da{k}_dx = {local}", **pool, key=keys[1], name="depth"), out
-    return {"layers": depth, "output": a, "gradient": gradient}
+        keys, at = keys if k == depth else [None, None], {"k": k, "j": k - 1, "fn": act.label}
+        rule, local = (re.sub(r"\bx\b", before, f) for f in (act.formula, act.derivative_formula))
+        w.phase = "forward"
+        w("layer", f"a{k} = {rule}", at=at, key=keys[0], name="depth")
+        w.phase, chain = "backward", f"da{k - 1}_dx*({local})" if k > 1 else local
+        w("layer_gradient", f"da{k}_dx = {chain}", at=at, key=keys[1], name="depth")
+    return {"layers": depth, "output": w.env[f"a{depth}"], "gradient": w.env[f"da{depth}_dx"]}
 
 
 def _notes(act: Activation, params: dict[str, float], ctx: Ctx) -> list[str]:

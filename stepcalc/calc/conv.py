@@ -11,10 +11,11 @@ from __future__ import annotations
 from itertools import islice
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from stepcalc import limits
 from stepcalc.context import Ctx
-from stepcalc.errors import InputError, label
+from stepcalc.errors import InputError
 from stepcalc.formula import Work
 from stepcalc.parse import format_shape
 from stepcalc.trace import Trace
@@ -43,7 +44,6 @@ def pad(x, padding):
 
 
 def rot180(w):
-    """The kernel rotated by 180° (flipped along both spatial axes)."""
     return np.asarray(w, dtype=float)[..., ::-1, ::-1]
 
 
@@ -56,65 +56,26 @@ def dilate(g, stride):
     return out
 
 
-def _taps(xp, kernel, stride, dilation, out):
-    """Each kernel tap's input cells as an (N, C, ho·grid) matrix, and the grid's width. At
-    stride 1 the grid is as wide as the input (columns past wo are scratch): one run per tap."""
-    n, c, hp, wp = xp.shape
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out
-    if (sh, sw) == (1, 1):
-        flat = np.pad(xp.reshape(n, c, -1), [(0, 0), (0, 0), (0, (kw - 1) * dw)])
-        runs = (
-            (a, b, flat[..., a * dh * wp + b * dw :][..., : ho * wp]) for a, b in np.ndindex(kh, kw)
-        )
-        return runs, wp
-    views = (
-        (a, b, xp[..., a * dh :: sh, b * dw :: sw][..., :ho, :wo]) for a, b in np.ndindex(kh, kw)
-    )
-    return ((a, b, view.reshape(n, c, -1)) for a, b, view in views), wo
-
-
-def _out_size(xp, kernel, stride, dilation):
-    return [(xp.shape[2 + a] - dilation[a] * (kernel[a] - 1) - 1) // stride[a] + 1 for a in (0, 1)]
+def windows(t4, size, step=(1, 1), spacing=(1, 1)):
+    """Every window of t4 as a view (N, C, ho, wo, kh, kw): ``size`` cells per axis,
+    ``spacing`` apart, one window every ``step`` cells."""
+    span = [(k - 1) * d + 1 for k, d in zip(size, spacing, strict=True)]
+    view = sliding_window_view(t4, span, axis=(2, 3))
+    return view[:, :, :: step[0], :: step[1], :: spacing[0], :: spacing[1]]
 
 
 def conv2d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """PyTorch ``conv2d`` (cross-correlation) in float64: x (N,C,H,W), w (Co,C/groups,kh,kw)."""
-    w, xp = np.asarray(w, dtype=float), pad(x, padding)
-    stride, dilation, groups = _two(stride), _two(dilation), int(groups)
-    n, (co, cig, kh, kw) = xp.shape[0], w.shape
-    out = _out_size(xp, (kh, kw), stride, dilation)
-    taps, grid = _taps(xp, (kh, kw), stride, dilation, out)
-    per_group = w.reshape(groups, co // groups, cig, kh, kw)
-    total = sum(per_group[..., a, b] @ tap.reshape(n, groups, cig, -1) for a, b, tap in taps)
-    total = total.reshape(n, co, out[0], grid)[..., : out[1]]
+    w, groups = np.asarray(w, dtype=float), int(groups)
+    (co, cig, kh, kw), xp = w.shape, pad(x, padding)
+    taps = windows(xp, (kh, kw), _two(stride), _two(dilation))
+    (n, _, ho, wo), per_group = taps.shape[:4], w.reshape(groups, co // groups, cig, kh, kw)
+    total = sum(  # one matrix product per kernel tap
+        per_group[..., a, b] @ taps[..., a, b].reshape(n, groups, cig, -1)
+        for a, b in np.ndindex(kh, kw)
+    )
+    total = total.reshape(n, co, ho, wo)
     return total if bias is None else total + np.reshape(bias, (1, co, 1, 1))
-
-
-def _kernel_grad(xp, grad_out, kernel, stride, dilation, groups):
-    """∂L/∂W of an unpadded conv2d of ``xp``: (Co, C/groups, kh, kw)."""
-    n, co = grad_out.shape[:2]
-    cig = xp.shape[1] // groups
-    taps, grid = _taps(xp, kernel, stride, dilation, grad_out.shape[2:])
-    on_grid = np.pad(grad_out, [(0, 0)] * 3 + [(0, grid - grad_out.shape[3])])
-    upstream = on_grid.reshape(n, groups, co // groups, -1)
-    gw = np.zeros((groups, co // groups, cig, *kernel))
-    for a, b, tap in taps:
-        gw[..., a, b] = (upstream @ tap.reshape(n, groups, cig, -1).swapaxes(-1, -2)).sum(0)
-    return gw.reshape(co, cig, *kernel)
-
-
-def _swap(k4, groups: int):
-    """The kernel read the other way (B → A): in- and out-channels swapped in each group."""
-    c, cout = k4.shape[0] // groups, k4.shape[1]
-    swapped = k4.reshape(groups, c, cout, *k4.shape[2:]).swapaxes(1, 2)
-    return swapped.reshape(groups * cout, c, *k4.shape[2:])
-
-
-def _transpose(x4, w4, stride, dilation, groups):
-    """conv_transpose2d unpadded: x dilated, padded by D(K−1), ⋆ the kernel rotated 180°."""
-    (dh, dw), (kh, kw) = dilation, w4.shape[2:]
-    full = pad(dilate(x4, stride), (dh * (kh - 1),) * 2 + (dw * (kw - 1),) * 2)
-    return conv2d(full, _swap(rot180(w4), groups), dilation=dilation, groups=groups)
 
 
 # ------------------------------------------- formula functions (tensors in the given rank)
@@ -143,6 +104,15 @@ def _kernel4(w, channels: int, groups: int, scatter: bool):
     return kernel4d(w, transpose=lead == scatter)
 
 
+def _scattering(w, channels: int, groups: int):
+    """A transposed convolution's kernel as its correlation's: rotated 180°, and read the
+    other way (in- and out-channels swapped in each group)."""
+    k4 = rot180(_kernel4(w, channels, groups, True))
+    c, cout = k4.shape[0] // groups, k4.shape[1]
+    swapped = k4.reshape(groups, c, cout, *k4.shape[2:]).swapaxes(1, 2)
+    return swapped.reshape(groups * cout, c, *k4.shape[2:])
+
+
 def conv(X, W, S=1, D=1, groups=1, b=0):
     """Valid cross-correlation (PyTorch conv2d without padding), in the input's rank."""
     x4, groups = as4d(X), int(groups)
@@ -156,20 +126,23 @@ def corr2d(X, W):
 
 
 def conv_t(X, W, S=1, P=0, D=1, groups=1, b=0):
-    """PyTorch's conv_transpose2d; a negative side of P is output padding there."""
-    x4, groups = as4d(X), int(groups)
-    w4 = _kernel4(W, x4.shape[1], groups, True)
-    full = _transpose(x4, w4, _two(S), _two(D), groups)
-    out = pad(full, [-side for side in _sides(P)]) + np.reshape(b, (1, -1, 1, 1))
+    """PyTorch's conv_transpose2d: X dilated by S, padded by D(K − 1) − P, ⋆ the kernel
+    rotated 180°; a negative side of P is output padding there."""
+    x4, groups, (dh, dw) = as4d(X), int(groups), _two(D)
+    k4 = _scattering(W, x4.shape[1], groups)
+    full = (dh * (k4.shape[2] - 1),) * 2 + (dw * (k4.shape[3] - 1),) * 2
+    out = conv2d(pad(dilate(x4, S), full), k4, dilation=(dh, dw), groups=groups)
+    out = pad(out, [-side for side in _sides(P)]) + np.reshape(b, (1, -1, 1, 1))
     return as_given(out, np.ndim(X))
 
 
 def conv_dW(A, B, S=1, D=1, groups=1):
-    """∂L/∂W of a valid correlation of A with upstream B: (C_B, C_A/groups, kh, kw)."""
-    a4, b4, (sh, sw), (dh, dw) = as4d(A), as4d(B), _two(S), _two(D)
-    kh = (a4.shape[2] - (b4.shape[2] - 1) * sh - 1) // dh + 1
-    kw = (a4.shape[3] - (b4.shape[3] - 1) * sw - 1) // dw + 1
-    gw = _kernel_grad(a4, b4, (kh, kw), (sh, sw), (dh, dw), int(groups))
+    """∂L/∂W of a valid correlation of A with upstream B: (C_B, C_A/groups, kh, kw). A
+    correlation too: A's channels ⋆ B's, the batch summed, stride and dilation swapped."""
+    a4, b4 = as4d(A), as4d(B)
+    full = conv2d(a4.swapaxes(0, 1), b4.swapaxes(0, 1), stride=D, dilation=S)
+    cig, per = a4.shape[1] // int(groups), b4.shape[1] // int(groups)
+    gw = np.stack([full[o // per * cig : (o // per + 1) * cig, o] for o in range(b4.shape[1])])
     return gw[0, 0] if np.ndim(A) == 2 else gw
 
 
@@ -181,11 +154,11 @@ def matrix(value):
     return value if value is None or value.ndim >= 2 else value.reshape(1, -1)
 
 
-def check_size(field: str, count: int) -> None:
-    """Refuse a tensor above the element limit before it is allocated."""
+def check_size(count: int) -> None:
+    """Refuse padded tensors above the element limit before they are allocated."""
     if count > limits.MAX_TENSOR_ELEMENTS:
         limit = f"{limits.MAX_TENSOR_ELEMENTS:,}"
-        raise InputError(field, "conv.limit", count=f"{count:,}", limit=limit)
+        raise InputError("input", "conv.limit", count=f"{count:,}", limit=limit)
 
 
 def padding_sides(padding, size, span, stride) -> tuple[int, int, int, int]:
@@ -210,16 +183,8 @@ def joined(values) -> str:
     return ",".join(map(str, np.ravel(values)))
 
 
-def call(function: str, args: list[str], settings: list[tuple]) -> tuple[str, dict]:
-    """``function(A, B, S …)``, trailing (name, value, default) settings at defaults left out."""
-    while settings and np.array_equal(settings[-1][1], settings[-1][2]):
-        settings = settings[:-1]
-    names = ", ".join(args + [name for name, _, _ in settings])
-    return f"{function}({names})", {name: value for name, value, _ in settings}
-
-
-def index_text(index, ndim: int, sep: str = ",") -> str:
-    return sep.join(str(i) for i in index[len(index) - ndim :])
+def index_text(index, ndim: int) -> str:
+    return ",".join(str(i) for i in index[len(index) - ndim :])
 
 
 def squeeze(block):
@@ -231,11 +196,12 @@ def squeeze(block):
 
 
 class Worked:
-    """A worked solution (conv's, pool's): its trace, and the cells it writes out."""
+    """A worked solution (conv's, pool's): its trace, the named quantities its formulas use,
+    and the cells it writes out."""
 
-    def __init__(self, command: str, args, ctx: Ctx):
+    def __init__(self, command: str, args, ctx: Ctx, env: dict):
         self.ctx, self.args, self.trace = ctx, args, Trace(command=command, inputs={})
-        self.work = Work(self.trace, ctx)
+        self.env, self.work = env, Work(self.trace, ctx, env=env)
 
     def each(self, shape, part: str):
         """The first --cells cells of a group to write out; a note says how to see them all."""
@@ -243,6 +209,13 @@ class Worked:
         if total > limit:
             self.trace.notes.append(self.ctx.t("conv.hidden", part=part, shown=limit, total=total))
         return islice(np.ndindex(*shape), limit)
+
+    def call(self, function: str, args: list[str], defaults: dict) -> str:
+        """``function(A, B, S …)``: the settings after the last one not at its default left out."""
+        names = list(defaults)
+        while names and np.array_equal(self.env[names[-1]], defaults[names[-1]]):
+            names.pop()
+        return f"{function}({', '.join(args + names)})"
 
     def subtitle(self, parts: list[str]) -> str:
         return ", ".join(parts) + "   " + self.ctx.t("conv.out_size", h=self.ho, w=self.wo)
@@ -263,34 +236,33 @@ class _Conv(Worked):
     """One ``conv`` problem: its geometry checked, then the steps of each pass."""
 
     def __init__(self, args, ctx: Ctx):
-        super().__init__("conv", args, ctx)
         self.x, self.w, self.bias = matrix(args.input), matrix(args.kernel), args.bias
+        super().__init__("conv", args, ctx, {"X": self.x, "W": self.w, "b": self.bias})
         self.transpose, self.flip, groups = args.transpose, args.flip, args.groups
         self.stride, self.dilation, self.groups = _two(args.stride), _two(args.dilation), groups
-        if self.flip and self.transpose:
-            raise InputError("flip", "not_with", other=label("transpose"))
-        self.n, c, self.h, self.wd = as4d(self.x).shape
         self.w4 = w4 = kernel4d(self.w, self.transpose)
-        self.kh, self.kw = w4.shape[2:]
-        kernel, given = format_shape(self.w.shape), format_shape(self.x.shape)
+        c, self.kh, self.kw = as4d(self.x).shape[1], *w4.shape[2:]
+        kernel = format_shape(self.w.shape)
         if c % groups:
             raise InputError("groups", "conv.groups_channels", groups=groups, channels=c)
         takes = w4.shape[0] if self.transpose else w4.shape[1] * groups
         if takes != c:
-            values = {"kernel": kernel, "takes": takes, "input": given, "channels": c}
-            raise InputError("kernel", "conv.kernel_channels", **values)
+            values = {"kernel": kernel, "takes": takes, "input": format_shape(self.x.shape)}
+            raise InputError("kernel", "conv.kernel_channels", channels=c, **values)
         self.co = w4.shape[1] * groups if self.transpose else w4.shape[0]
         if self.co % groups:
             raise InputError("groups", "conv.groups_filters", groups=groups, filters=self.co)
         if self.x.ndim == 2 and self.co != 1:
             raise InputError("kernel", "conv.one_filter", kernel=kernel)
-        if self.bias is not None and (self.bias.ndim > 1 or self.bias.size != self.co):
+        if self.bias is not None and self.bias.size != self.co:
             raise InputError("bias", "conv.bias_size", wanted=self.co, count=self.bias.size)
-        self._geometry(args, c)
+        self._geometry(args, len(as4d(self.x)) * max(c, self.co))
+        S, P, D = compact(self.stride), compact(self.P), compact(self.dilation)
+        self.env.update(S=S, P=P, D=D, groups=groups)
 
-    def _geometry(self, args, c: int) -> None:
+    def _geometry(self, args, maps: int) -> None:
         """Output size and P, the padding as used: (top, bottom, left, right)."""
-        (sh, sw), (dh, dw) = self.stride, self.dilation
+        (h, w), (sh, sw), (dh, dw) = as4d(self.x).shape[2:], self.stride, self.dilation
         span = (dh * (self.kh - 1) + 1, dw * (self.kw - 1) + 1)
         self.lost = (0, 0)
         if self.transpose:
@@ -299,19 +271,19 @@ class _Conv(Worked):
             (ph, pw), (ah, aw) = _two(args.padding), _two(args["output-padding"])
             for extra, most in ((ah, max(sh, dh)), (aw, max(sw, dw))):
                 if extra >= most:
-                    code = "conv.output_padding"
-                    raise InputError("output-padding", code, limit=most, value=extra)
+                    raise InputError(
+                        "output-padding", "conv.output_padding", limit=most, value=extra
+                    )
             self.sides, self.P = (ph, ph, pw, pw), (ph, ph - ah, pw, pw - aw)
-            self.ho = (self.h - 1) * sh + span[0] - 2 * ph + ah
-            self.wo = (self.wd - 1) * sw + span[1] - 2 * pw + aw
+            self.ho = (h - 1) * sh + span[0] - 2 * ph + ah
+            self.wo = (w - 1) * sw + span[1] - 2 * pw + aw
             if self.ho < 1 or self.wo < 1:
                 raise InputError("padding", "conv.transpose_empty", h=self.ho, w=self.wo)
-            full = ((self.h - 1) * sh + 2 * span[0]) * ((self.wd - 1) * sw + 2 * span[1])
-            return check_size("input", self.n * max(c, self.co) * full)
-        self.sides = padding_sides(args.padding, (self.h, self.wd), span, self.stride)
+            return check_size(maps * ((h - 1) * sh + 2 * span[0]) * ((w - 1) * sw + 2 * span[1]))
+        self.sides = padding_sides(args.padding, (h, w), span, self.stride)
         t, b, l, r = self.sides  # noqa: E741
-        hp, wp = self.h + t + b, self.wd + l + r
-        check_size("input", self.n * max(c, self.co) * (hp + span[0]) * (wp + span[1]))
+        hp, wp = h + t + b, w + l + r
+        check_size(maps * (hp + span[0]) * (wp + span[1]))
         if span[0] > hp or span[1] > wp:
             values = {"kernel": f"{self.kh}×{self.kw}", "span": format_shape(span)}
             raise InputError("kernel", "conv.kernel_too_big", padded=f"{hp}×{wp}", **values)
@@ -319,7 +291,7 @@ class _Conv(Worked):
         self.lost = ((hp - span[0]) % sh, (wp - span[1]) % sw)
         self.P = (t, b - self.lost[0], l, r - self.lost[1])
 
-    def header(self) -> None:
+    def describe(self) -> None:
         ctx, trace, args, (t, b, l, r) = self.ctx, self.trace, self.args, self.sides  # noqa: E741
         kind = "transpose" if self.transpose else ("convolution" if self.flip else "correlation")
         parts = [ctx.t(f"conv.op_{kind}"), ctx.t("conv.stride", value=joined(self.stride))]
@@ -328,8 +300,7 @@ class _Conv(Worked):
             parts.append(ctx.t("conv.dilation", value=joined(self.dilation)))
         if self.groups != 1:
             parts.append(ctx.t("conv.groups", value=self.groups))
-        trace.title = ctx.t("conv.title")
-        trace.subtitle = self.subtitle(parts)
+        trace.title, trace.subtitle = ctx.t("conv.title"), self.subtitle(parts)
         trace.inputs = {
             "input": self.x, "kernel": self.w, "bias": self.bias, "stride": list(self.stride),
             "padding": args.padding if args.padding == "same" else list(_two(args.padding)),
@@ -349,148 +320,126 @@ class _Conv(Worked):
 
     # ------------------------------------------------------------ steps
 
-    def padded(self, title: str, symbol: str, inner: str, operands, sides, name="P", note=""):
+    def padded(self, title: str, symbol: str, inner: str, sides, name="P", note="") -> str:
         """``symbol = pad(inner, P)``; P as short as it reads, its four sides explained."""
-        operands[name] = compact(sides)
-        if np.size(operands[name]) == 4:
+        self.env[name] = compact(sides)
+        if np.size(self.env[name]) == 4:
             note = "; ".join(filter(None, (note, self.ctx.t("conv.sides_note"))))
-        return self.work(title, f"{symbol} = pad({inner}, {name})", note=note, **operands)
+        self.work(title, f"{symbol} = pad({inner}, {name})", note=note)
+        return symbol
 
-    def cell_sums(self, key, symbol, t4, source, k4, kname, dilation, ndim, stride=None):
-        """One step per cell (the first --cells): Σ window ⊙ filter (+ b)."""
-        (co, cig, kh, kw), (dh, dw) = k4.shape, dilation
-        sh, sw = stride or self.stride
-        ho, wo = _out_size(t4, (kh, kw), (sh, sw), dilation)
-        bias = np.ravel(self.bias) if key == "output" and self.bias is not None else None
-        what = self.ctx.t(f"conv.cell_{key}")
-        for n, o, i, j in self.each((t4.shape[0], co, ho, wo), key):
-            g = o // (co // self.groups)
-            rows = slice(i * sh, i * sh + dh * (kh - 1) + 1, dh)
-            cols = slice(j * sw, j * sw + dw * (kw - 1) + 1, dw)
-            name = kname + (f"_{o}" if co > 1 else "")
-            operands = {"window": squeeze(t4[n, g * cig : (g + 1) * cig, rows, cols])}
-            operands[name] = squeeze(k4[o])
-            formula = f"{symbol}[{index_text((n, o, i, j), ndim)}] = sum(window*{name})"
-            if bias is not None:
-                bname = "b" + (f"_{o}" if co > 1 else "")
-                formula, operands[bname] = f"{formula} + {bname}", float(bias[o])
-            cell = index_text((n, o, i, j), ndim, ", ")
-            title = self.ctx.t("conv.cell", what=what, cell=cell, source=source, kernel=kname)
-            self.work(title, formula, name=key, **operands)
+    def sums(self, part: str, symbol: str, shape, tname: str, kernels, kname: str, cell):
+        """One step per cell (the first --cells): Σ window ⊙ kernel (+ b). ``cell(index)``
+        gives the cell as written, its window of ``tname`` and which of the kernels it takes."""
+        what, several = self.ctx.t(f"conv.cell_{part}"), len(kernels) > 1
+        for index in self.each(shape, part):
+            at, window, o = cell(*index)
+            suffix = f"_{o}" if several else ""
+            kernel, bias = kname + suffix, "b" + suffix
+            operands = {"window": squeeze(window), kernel: squeeze(kernels[o])}
+            formula = f"{symbol}[{at}] = sum(window*{kernel})"
+            if part == "output" and self.bias is not None:
+                formula, operands[bias] = f"{formula} + {bias}", float(self.bias.flat[o])
+            cell_at = at.replace(",", ", ")
+            title = self.ctx.t("conv.cell", what=what, cell=cell_at, source=tname, kernel=kernel)
+            self.work(title, formula, name=part, **operands)
 
-    def whole(self, key, symbol, function, args, operands, simple=True):
+    def correlate(self, key: str, symbol: str, tname: str, k4, kname: str, ndim: int, stride):
+        """The cells of a correlation of ``tname`` with the filters k4 (dilation D, in groups)."""
+        t4, (co, cig) = as4d(self.env[tname]), k4.shape[:2]
+        taps = windows(t4, k4.shape[2:], stride, self.dilation)
+
+        def cell(n, o, i, j):
+            first = o // (co // self.groups) * cig
+            return index_text((n, o, i, j), ndim), taps[n, first : first + cig, i, j], o
+
+        self.sums(key, symbol, (len(t4), co, *taps.shape[2:4]), tname, k4, kname, cell)
+
+    def whole(self, key, symbol: str, function: str, args: list[str], simple=True):
         """The whole tensor: ``A ⋆ B`` when simple and at defaults, else ``function(A, B, S …)``."""
-        values = {
-            "S": ("S", compact(self.stride), 1), "P": ("P", compact(self.P), 0),
-            "D": ("D", compact(self.dilation), 1), "g": ("groups", self.groups, 1),
-        }  # fmt: skip
-        names = {"conv_t": "SPDg", "corr2d": ""}.get(function, "SDg")
-        settings = [values[name] for name in names]
-        with_bias = key == "output" and self.bias is not None
-        if with_bias and self.bias.size > 1:
-            settings.append(("b", self.bias, None))
-        formula, more = call(function, args, settings)
-        if simple and not more:
+        names = {"conv_t": "S P D groups", "corr2d": ""}.get(function, "S D groups").split()
+        defaults = {name: 0 if name == "P" else 1 for name in names}
+        bias = self.bias if key == "output" else None
+        if bias is not None and bias.size > 1:
+            defaults["b"] = None
+        formula = self.call(function, args, defaults)
+        if simple and formula == self.call(function, args, {}):
             formula = f"corr2d({args[0]}, {args[1]})"
-        if with_bias and self.bias.size == 1:
-            formula, more["b"] = formula + " + b", self.bias
+        if bias is not None and bias.size == 1:
+            formula += " + b"
         title = self.ctx.t(f"conv.{key or 'grad_weight'}")
-        return self.work(title, f"{symbol} = {formula}", key=key, **operands, **more)
+        return self.work(title, f"{symbol} = {formula}", key=key)
 
-    def gather(self, key: str, symbol: str, T, tname: str, K, kname: str):
-        """``symbol = T ⋆ K`` (stride S, dilation D): window of T ⊙ filter, per cell."""
-        t4 = as4d(T)
-        k4 = _kernel4(K, t4.shape[1], self.groups, scatter=False)
-        self.cell_sums(key, symbol, t4, tname, k4, kname, self.dilation, T.ndim)
-        return self.whole(key, symbol, "conv", [tname, kname], {tname: T, kname: K})
+    def gather(self, key: str, symbol: str, tname: str, kname: str):
+        """``symbol = T_pad ⋆ K`` (stride S, dilation D): window of T_pad ⊙ filter, per cell."""
+        T = self.env[tname]
+        if any(self.P):
+            title = self.ctx.t("conv.padded_input" if key == "output" else "conv.padded_upstream")
+            tname = self.padded(title, f"{tname}_pad", tname, self.P)
+        self.source, k4 = tname, _kernel4(self.env[kname], as4d(T).shape[1], self.groups, False)
+        self.correlate(key, symbol, tname, k4, kname, T.ndim, self.stride)
+        return self.whole(key, symbol, "conv", [tname, kname])
 
-    def scatter(self, key: str, symbol: str, T, tname: str, K, kname: str):
+    def scatter(self, key: str, symbol: str, tname: str, kname: str):
         """``symbol = T_pad ⋆ rot180(K)``: a transposed convolution written as a correlation."""
-        work, ctx = self.work, self.ctx
+        ctx, T = self.ctx, self.env[tname]
         if self.flip:  # the forward kernel was rot180(W): rotated back it is W
             self.trace.notes.append(ctx.t("conv.note_flip_back"))
-            K_rot, rotated = self.w, "W"
+            rotated = "W"
         else:
             rotated = f"{kname}_rot"
-            K_rot = work(ctx.t("conv.rotated"), f"{rotated} = rot180({kname})", **{kname: K})
-        (dh, dw), (t, b, l, r) = self.dilation, self.P  # noqa: E741
-        full = (dh * (self.kh - 1), dw * (self.kw - 1))
-        sides = (full[0] - t, full[0] - b, full[1] - l, full[1] - r)
-        source, sname, inner, operands = T, tname, tname, {tname: T}
-        if self.stride != (1, 1):
-            inner, operands["S"] = f"dilate({tname}, S)", compact(self.stride)
+            self.work(ctx.t("conv.rotated"), f"{rotated} = rot180({kname})")
+        full = [d * (k - 1) for d, k in zip(self.dilation, (self.kh, self.kw), strict=True)]
+        sides = tuple(full[side // 2] - p for side, p in enumerate(self.P))
+        sname, inner = tname, tname if self.stride == (1, 1) else f"dilate({tname}, S)"
         if inner != tname or any(sides):
-            title, sname = ctx.t("conv.padded_full", name=tname), f"{tname}_pad"
-            note = ctx.t("conv.full_note")
-            source = self.padded(title, sname, inner, operands, sides, "P_full", note)
-        k4 = _swap(_kernel4(K_rot, as4d(T).shape[1], self.groups, True), self.groups)
-        self.cell_sums(key, symbol, as4d(source), sname, k4, rotated, self.dilation, T.ndim, (1, 1))
+            title, note = ctx.t("conv.padded_full", name=tname), ctx.t("conv.full_note")
+            sname = self.padded(title, f"{tname}_pad", inner, sides, "P_full", note)
+        k4 = _scattering(self.env[kname], as4d(T).shape[1], self.groups)
+        self.correlate(key, symbol, sname, k4, rotated, T.ndim, (1, 1))
         if T.ndim == 2 and self.dilation == (1, 1):
-            operands = {sname: source, rotated: K_rot}
-            return self.whole(key, symbol, "corr2d", [sname, rotated], operands)
-        return self.whole(key, symbol, "conv_t", [tname, kname], {tname: T, kname: K}, False)
+            return self.whole(key, symbol, "corr2d", [sname, rotated])
+        return self.whole(key, symbol, "conv_t", [tname, kname], simple=False)
 
-    def kernel_grad(
-        self, symbol: str, A, aname: str, B, bname: str, key: str | None = "grad_weight"
-    ):
-        """``symbol = conv_dW(A, B)``: each kernel cell Σ (its strided window of A) ⊙ B."""
-        a4, b4, (sh, sw), (dh, dw) = as4d(A), as4d(B), self.stride, self.dilation
-        cb, ca, (hb, wb) = b4.shape[1], a4.shape[1] // self.groups, b4.shape[2:]
-        what = self.ctx.t("conv.cell_grad_weight")
-        for o, c, a, b in self.each((cb, ca, self.kh, self.kw), "grad_weight"):
-            channel = (o // (cb // self.groups)) * ca + c
-            rows = slice(a * dh, a * dh + (hb - 1) * sh + 1, sh)
-            cols = slice(b * dw, b * dw + (wb - 1) * sw + 1, sw)
-            name = bname + (f"_{o}" if cb > 1 else "")
-            flat = np.ravel_multi_index((o, c, a, b), self.w4.shape)
-            index = ",".join(map(str, np.unravel_index(flat, self.w.shape)))
-            cell = index.replace(",", ", ")
-            title = self.ctx.t("conv.cell", what=what, cell=cell, source=aname, kernel=name)
-            self.work(
-                title, f"{symbol}[{index}] = sum(window*{name})", name="grad_weight",
-                window=squeeze(a4[:, channel, rows, cols]), **{name: squeeze(b4[:, o])},
-            )  # fmt: skip
-        operands = {aname: A, bname: B}
-        return self.whole(key, symbol, "conv_dW", [aname, bname], operands, A.ndim == 2)
+    def kernel_grad(self, aname: str, bname: str):
+        """``dL_dW = conv_dW(A, B)``: each kernel cell Σ (its strided window of A) ⊙ B; with
+        --flip the kernel that slid was rot180(W), so its gradient is rotated back."""
+        A, b4, w4 = self.env[aname], as4d(self.env[bname]), self.w4
+        cb, ca, symbol = b4.shape[1], w4.shape[1], "dL_dW_rot" if self.flip else "dL_dW"
+        taps = windows(as4d(A), b4.shape[2:], self.dilation, self.stride)
+
+        def cell(o, c, a, b):
+            flat = np.ravel_multi_index((o, c, a, b), w4.shape)
+            window = taps[:, o // (cb // self.groups) * ca + c, a, b]
+            return joined(np.unravel_index(flat, self.w.shape)), window, o
+
+        self.sums("grad_weight", symbol, w4.shape, aname, b4.swapaxes(0, 1), bname, cell)
+        key = None if self.flip else "grad_weight"
+        grad = self.whole(key, symbol, "conv_dW", [aname, bname], A.ndim == 2)
+        if self.flip:
+            title = self.ctx.t("conv.grad_weight_back")
+            grad = self.work(title, "dL_dW = rot180(dL_dW_rot)", key="grad_weight")
+        return np.reshape(grad, self.w.shape)
 
     # ------------------------------------------------------------ passes
 
     def forward(self):
-        work, ctx = self.work, self.ctx
         if self.transpose:
-            return self.scatter("output", "O", self.x, "X", self.w, "W")
-        self.K, self.kname, self.X, self.xname = self.w, "W", self.x, "X"
+            return self.scatter("output", "O", "X", "W")
         if self.flip:
-            self.K, self.kname = work(ctx.t("conv.rotated"), "W_rot = rot180(W)", W=self.w), "W_rot"
-        if any(self.P):
-            self.X = self.padded(ctx.t("conv.padded_input"), "X_pad", "X", {"X": self.x}, self.P)
-            self.xname = "X_pad"
-        return self.gather("output", "O", self.X, self.xname, self.K, self.kname)
+            self.work(self.ctx.t("conv.rotated"), "W_rot = rot180(W)")
+        return self.gather("output", "O", "X", "W_rot" if self.flip else "W")
 
-    def backward(self) -> dict:
-        work, ctx = self.work, self.ctx
-        G = self.upstream(
-            as_given(np.zeros((self.n, self.co, self.ho, self.wo)), self.x.ndim).shape
-        )
-        result = {"grad_bias": self.grad_bias(G)}
+    def backward(self, output) -> dict:
+        G = self.upstream(np.shape(output))
+        result = {"grad_input": None, "grad_weight": None, "grad_bias": self.grad_bias(G)}
         if self.transpose:
-            G_pad, gname = G, "G"
-            if any(self.P):
-                title = ctx.t("conv.padded_upstream")
-                G_pad, gname = self.padded(title, "G_pad", "G", {"G": G}, self.P), "G_pad"
-            result["grad_input"] = self.gather("grad_input", "dL_dX", G_pad, gname, self.w, "W")
-            grad_weight = self.kernel_grad("dL_dW", G_pad, gname, self.x, "X")
-        elif self.flip:
-            rotated = self.kernel_grad("dL_dW_rot", self.X, self.xname, G, "G", key=None)
-            grad_weight = work(
-                ctx.t("conv.grad_weight_back"), "dL_dW = rot180(dL_dW_rot)",
-                key="grad_weight", dL_dW_rot=rotated,
-            )  # fmt: skip
+            result["grad_input"] = self.gather("grad_input", "dL_dX", "G", "W")
+            result["grad_weight"] = self.kernel_grad(self.source, "X")
         else:
-            grad_weight = self.kernel_grad("dL_dW", self.X, self.xname, G, "G")
-        if not self.transpose:
-            result["grad_input"] = self.scatter("grad_input", "dL_dX", G, "G", self.K, self.kname)
-        result["grad_weight"] = np.reshape(grad_weight, self.w.shape)
+            result["grad_weight"] = self.kernel_grad(self.source, "G")
+            kname = "W_rot" if self.flip else "W"
+            result["grad_input"] = self.scatter("grad_input", "dL_dX", "G", kname)
         return result
 
     def grad_bias(self, G):
@@ -508,10 +457,9 @@ class _Conv(Worked):
 
 def run(args, ctx: Ctx) -> Trace:
     problem = _Conv(args, ctx)
-    problem.header()
+    problem.describe()
     result = {"output": problem.forward()}
     if args.backward or args["grad-output"] is not None:
-        result.update(problem.backward())
-    order = ("output", "grad_input", "grad_weight", "grad_bias")
-    problem.trace.result = {key: result[key] for key in order if key in result}
+        result.update(problem.backward(result["output"]))
+    problem.trace.result = result
     return problem.trace

@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 
 from stepcalc import limits
-from stepcalc.calc.activations import operands
 from stepcalc.context import Ctx
-from stepcalc.errors import InputError, either
+from stepcalc.errors import InputError
 from stepcalc.formula import Work
 from stepcalc.parse import format_shape
 from stepcalc.trace import Table, Trace
@@ -31,115 +30,100 @@ NEW_SEEDS = limits.MAX_DIMENSION  # a seed chosen for the user: short, and --see
 def run(args, ctx: Ctx) -> Trace:
     """Both kinds of dropout on ``x`` with one mask (given, or drawn with ``seed``)."""
     x, mask, seed, samples, weights = args.input, args.mask, args.seed, args.samples, args.weights
-    g, drop_prob, keep_prob = args["grad-output"], args["drop-prob"], args["keep-prob"]
+    g, drop_prob = args["grad-output"], args["drop-prob"]
     if samples is None and mask is not None and seed is not None:
         raise InputError("seed", "dropout.seed_with_mask")
-    if (keep_prob is None) == (drop_prob is None):
-        raise InputError("drop-prob", "exactly_one", options=either(("--keep-prob", "--drop-prob")))
-    keep_prob = 1 - drop_prob if drop_prob is not None else keep_prob
+    keep_prob = 1 - drop_prob if drop_prob is not None else args["keep-prob"]
     _check(x, keep_prob, mask, weights, g, samples)
     if seed is None and (mask is None or samples is not None):
         seed = args["seed"] = secrets.randbelow(NEW_SEEDS)  # a --check re-run sees the same mask
     modes = MODES if args.mode == "both" else (args.mode,)
     t, rng = ctx.t, np.random.default_rng(seed)
-    trace = Trace(
-        "dropout", {k.replace("-", "_"): v for k, v in args.items()} | {"keep_prob": keep_prob}
-    )
-    trace.title, trace.shown_inputs = t("dropout.title"), {"x": x}
+    inputs = {k.replace("-", "_"): v for k, v in args.items()} | {"keep_prob": keep_prob}
+    trace = Trace("dropout", inputs, title=t("dropout.title"), shown_inputs={"x": x})
     trace.subtitle = t("dropout.subtitle", keep=f"{keep_prob:g}", drop=f"{1 - keep_prob:g}")
     trace.subtitle += t("dropout.seed", seed=seed) if seed is not None else ""
     big = "W" if weights is not None and weights.ndim == 2 and x.ndim == 1 else "w"
+    env = {"x": x, "m": mask, "dL_dh": g, "p_keep": keep_prob, "p_drop": drop_prob}
     if weights is not None:
-        trace.shown_inputs[big] = weights
-    w, pool = Work(trace, ctx), {"x": x, "dL_dh": g, "p_keep": keep_prob}
-    pool |= {big: weights} if weights is not None else {}
+        trace.shown_inputs[big] = env[big] = weights
+    w = Work(trace, ctx, env=env, topic="dropout")
     if drop_prob is not None:
-        pool["p_keep"] = w(t("dropout.keep_from_drop"), "p_keep = 1 - p_drop", p_drop=drop_prob)
+        w("keep_from_drop", "p_keep = 1 - p_drop")
     if mask is None:
         u = rng.random(x.shape)  # u ~ U[0, 1): a unit is kept (Bernoulli(p_keep)) when u < p_keep
-        mask = w(t("dropout.draw"), "m = lt(u, p_keep)", u=u, p_keep=pool["p_keep"])
+        w("draw", "m = lt(u, p_keep)", u=u)
         trace.notes.append(t("dropout.draw_note", seed=seed))
     else:
         trace.shown_inputs["m"] = mask
-    pool["m"] = mask
     if x.ndim == 1 and x.size <= MAX_DIAGONAL:
-        pool["D"] = w(t("dropout.diag"), "D = diag(m)", m=mask)
+        w("diag", "D = diag(m)")
     if x.ndim == 1 and weights is not None:
-        rule = f"matmul({big}, D)" if "D" in pool else f"{big}*m"
-        w(t("dropout.weights_masked"), f"{big}_D = {rule}", **operands(rule, pool))
+        w("weights_masked", f"{big}_D = " + (f"matmul({big}, D)" if "D" in env else f"{big}*m"))
         trace.notes.append(t("dropout.columns_note"))
-    trace.result = {mode: {"mask": mask} for mode in modes}
     divide = keep_prob > 0  # p_keep = 0 drops every unit: nothing to divide (PyTorch's p = 1)
-    for mode in modes:
-        _mode(w, trace.result[mode], mode, pool, divide)
+    trace.result = {mode: _mode(w, mode, divide) for mode in modes}
     if samples is not None:
-        _samples(w, trace, modes, pool, divide, samples, rng)
+        _samples(w, trace, modes, divide, samples, rng)
     if g is not None:
         w.phase = "backward"
         for mode in modes:
             rule = "dL_dh*m/p_keep" if mode == "inverted" and divide else "dL_dh*m"
-            title, key = t("dropout.grad", mode=t(f"dropout.{mode}")), f"{mode}.grad_input"
-            trace.result[mode]["grad_input"] = w(
-                title, f"dL_dx = {rule}", **operands(rule, pool), key=key
-            )
+            at, key = {"mode": t(f"dropout.{mode}")}, f"{mode}.grad_input"
+            trace.result[mode]["grad_input"] = w("grad", f"dL_dx = {rule}", at=at, key=key)
     trace.notes.append(t("dropout.keep_note"))
     trace.notes += [t("dropout.drop_all")] * (not divide)
     trace.notes += [t("dropout.slide_note")] * ("standard" in modes and weights is not None)
     return trace
 
 
-def _dot(w: Work, title: str, pool: dict[str, Any], h: str, key: str) -> Any:
+def _dot(w: Work, title: str, at: dict[str, Any], h: str, key: str) -> Any:
     """z = w·h: W × h for a matrix over a vector, else Σ w ⊙ h (written out when short)."""
-    rule = f"matmul(W, {h})" if "W" in pool else f"sum(w*{h})" if np.ndim(pool["w"]) else f"w*{h}"
-    return w(title, f"{h.replace('h', 'z', 1)} = {rule}", **operands(rule, pool), key=key)
+    rule = f"matmul(W, {h})" if "W" in w.env else f"sum(w*{h})" if np.ndim(w.env["w"]) else f"w*{h}"
+    return w(title, f"{h.replace('h', 'z', 1)} = {rule}", at=at, key=key)
 
 
-def _mode(w: Work, out: dict[str, Any], mode: str, pool: dict[str, Any], divide: bool) -> None:
-    """Training and test outputs of one mode, and z = w·h of each when weights are given."""
-    t, name = w.ctx.t, w.ctx.t(f"dropout.{mode}")
+def _mode(w: Work, mode: str, divide: bool) -> dict[str, Any]:
+    """The mask, training and test outputs of one mode, and z = w·h of each (with weights)."""
+    t, out = w.ctx.t, {"mask": w.env["m"]}
+    at, weighted = {"mode": t(f"dropout.{mode}")}, "W" in w.env or "w" in w.env
     rules = {
         "train": "x*m/p_keep" if mode == "inverted" and divide else "x*m",
         "test": "p_keep*x" if mode == "standard" else "x",
     }
     for part, rule in rules.items():
         dropped_all = mode == "inverted" and part == "train" and not divide
-        note = t("dropout.no_division") if dropped_all else ""
-        title, key = t(f"dropout.{part}_output", mode=name), f"{mode}.{part}_output"
-        out[f"{part}_output"] = pool[f"h_{part}"] = w(
-            title, f"h_{part} = {rule}", **operands(rule, pool), key=key, note=note
-        )
-        if "W" in pool or "w" in pool:
-            title = t(f"dropout.z_{part}", mode=name)
-            out[f"z_{part}"] = _dot(w, title, pool, f"h_{part}", f"{mode}.z_{part}")
+        note, key = t("dropout.no_division") if dropped_all else "", f"{mode}.{part}_output"
+        out[f"{part}_output"] = w(f"{part}_output", f"h_{part} = {rule}", at=at, key=key, note=note)
+        if weighted:
+            out[f"z_{part}"] = _dot(w, f"z_{part}", at, f"h_{part}", f"{mode}.z_{part}")
+    return out
 
 
-def _samples(w: Work, trace: Trace, modes, pool, divide: bool, samples: int, rng) -> None:
+def _samples(w: Work, trace: Trace, modes, divide: bool, samples: int, rng) -> None:
     """Average K fresh masks (c counts how often each unit is kept): the mean training output
     approaches the test output."""
-    t, x, weights = w.ctx.t, pool["x"], pool.get("W", pool.get("w"))
-    masks = (rng.random((samples, *x.shape)) < pool["p_keep"]).astype(float)
-    pool |= {"c": masks.sum(axis=0), "K": samples}
+    t, env = w.ctx.t, w.env
+    x, weights = env["x"], env.get("W", env.get("w"))
+    masks = (rng.random((samples, *x.shape)) < env["p_keep"]).astype(float)
+    env |= {"c": masks.sum(axis=0), "K": samples}
     rows = [[str(k + 1), _cell(m)] for k, m in enumerate(masks[:MAX_SAMPLE_ROWS])]
     rows.append([t("dropout.mean"), ""])
     for mode in modes:
-        name, out = t(f"dropout.{mode}"), trace.result[mode]
-        scale = pool["p_keep"] if mode == "inverted" and divide else 1
+        at, out = {"mode": t(f"dropout.{mode}"), "k": samples}, trace.result[mode]
+        scale = env["p_keep"] if mode == "inverted" and divide else 1
         rule, key = "x*c/(K*p_keep)" if scale != 1 else "x*c/K", f"{mode}.mean_train_output"
-        title, shown = t("dropout.mean_h", mode=name, k=samples), [x * m / scale for m in masks]
-        out["mean_train_output"] = pool["h_bar"] = w(
-            title, f"h_bar = {rule}", **operands(rule, pool), key=key
-        )
-        shown = [*shown[:MAX_SAMPLE_ROWS], pool["h_bar"]]
+        out["mean_train_output"] = w("mean_h", f"h_bar = {rule}", at=at, key=key)
+        shown = [*(x * m / scale for m in masks[:MAX_SAMPLE_ROWS]), env["h_bar"]]
         if weights is not None:
-            title, key = t("dropout.mean_z", mode=name, k=samples), f"{mode}.mean_z_train"
-            out["mean_z_train"] = _dot(w, title, pool, "h_bar", key)
-            shown = [weights @ h if "W" in pool else np.sum(weights * h) for h in shown]
+            out["mean_z_train"] = _dot(w, "mean_z", at, "h_bar", f"{mode}.mean_z_train")
+            shown = [weights @ h if "W" in env else np.sum(weights * h) for h in shown]
         for row, value in zip(rows, shown, strict=True):
             row.append(_cell(value))
     labels = [("z " if weights is not None else "h ") + t(f"dropout.{mode}") for mode in modes]
     note = t("dropout.samples_note")
     if samples > MAX_SAMPLE_ROWS:
-        note = t("dropout.rows_hidden", shown=MAX_SAMPLE_ROWS, total=samples) + "; " + note
+        note = t("silu.rows_hidden", shown=MAX_SAMPLE_ROWS, total=samples) + "; " + note
     title = t("dropout.samples_table", k=samples)
     trace.tables.append(Table(title, ["k", "m", *labels], rows, note))
 

@@ -4,6 +4,7 @@ Each operation has a forward formula and each input's local gradient (``RULES``;
 from the registry). Backward works, at every node, local ∂n/∂a and downstream ∂L/∂a = ∂L/∂n ·
 ∂n/∂a; a variable used twice adds its parts; ``max`` splits a tie evenly (``torch.maximum``).
 Also here: perceptrons (the default gates, or the student's own weights and θ or bias).
+Steps take their operands by name from the values computed so far (``Work``'s ``env``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from stepcalc import expr
+from stepcalc.calc import activations
 from stepcalc.context import Ctx
-from stepcalc.errors import InputError, either, label
+from stepcalc.errors import InputError
 from stepcalc.formula import Work
+from stepcalc.parse import parse_scalar
 from stepcalc.trace import Table, Trace
 
 RULES: dict[str, tuple[str, ...]] = {
@@ -44,9 +49,8 @@ def rule_of(op: str) -> tuple[str, ...]:
     """The rule of an operation; an activation's (sigmoid, relu, …) is the one registry's."""
     if op in RULES:
         return RULES[op]
-    from stepcalc.calc.activations import get
-
-    return tuple(put(f, {"x": "a"}) for f in (get(op).formula, get(op).derivative_formula))
+    f = activations.get(op)
+    return tuple(put(rule, {"x": "a"}) for rule in (f.formula, f.derivative_formula))
 
 
 def op_symbol(op: str) -> str:
@@ -56,11 +60,6 @@ def op_symbol(op: str) -> str:
 def put(formula: str, names: dict[str, str]) -> str:
     """A formula over placeholders (``a``, ``b``; ``x`` in the registry) over operand names."""
     return re.sub(rf"\b({'|'.join(names)})\b", lambda match: names[match.group()], formula)
-
-
-def uses(formula: str, operands: dict) -> dict:
-    """The operands a formula names (a local gradient may not need every input)."""
-    return {k: v for k, v in operands.items() if re.search(rf"\b{re.escape(k)}\b", formula)}
 
 
 @dataclass
@@ -79,8 +78,6 @@ class Node:
 
 def parse_values(raw: list) -> dict[str, float]:
     """``x=-2,y=5,z=-4`` (or ``x=-2 y=5``, a repeated option, a mapping from a file)."""
-    from stepcalc.parse import parse_scalar
-
     pairs: list = []
     for item in raw:
         if isinstance(item, dict):
@@ -102,11 +99,11 @@ def parse_values(raw: list) -> dict[str, float]:
     return values
 
 
-def _forward(tree: expr.Node, values: dict[str, float], w: Work) -> tuple[Node, list[Node]]:
+def _forward(tree: expr.Node, w: Work) -> tuple[Node, list[Node]]:
     """One node, and one forward step, per operation, in forward order."""
     nodes: list[Node] = []
     prefix = "n"
-    while any(re.fullmatch(re.escape(prefix) + r"\d+", v) for v in values):
+    while any(re.fullmatch(re.escape(prefix) + r"\d+", v) for v in w.env):
         prefix += "_"  # node names never take a variable's
 
     def walk(sub: expr.Node) -> Node:
@@ -115,18 +112,17 @@ def _forward(tree: expr.Node, values: dict[str, float], w: Work) -> tuple[Node, 
             text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
             return Node(text, "const", value)
         if isinstance(sub, expr.Var):
-            return Node(sub.name, "var", values[sub.name])
+            return Node(sub.name, "var", w.env[sub.name])
         op, args = ("neg", [sub.operand]) if isinstance(sub, expr.Neg) else (None, [])
         op, args = (sub.op, [sub.left, sub.right]) if isinstance(sub, expr.BinOp) else (op, args)
         op, args = (sub.name, list(sub.args)) if isinstance(sub, expr.Call) else (op, args)
         inputs = [walk(arg) for arg in args]
-        name, title = f"{prefix}{len(nodes) + 1}", w.ctx.t("graph.node_forward", op=op_symbol(op))
-        names = dict(zip("ab", (n.name for n in inputs), strict=False))
-        rule = f"{name} = " + put(rule_of(op)[0], names)
-        operands = {n.name: n.value for n in inputs if n.op != "const"}
-        value = w(title, rule, **operands, key="output" if sub is tree else None)
+        names = dict(zip("ab", [n.name for n in inputs], strict=False))
+        name = f"{prefix}{len(nodes) + 1}"
+        rule, key = f"{name} = " + put(rule_of(op)[0], names), "output" if sub is tree else None
+        value = w("node_forward", rule, key=key, at={"op": op_symbol(op)})
         nodes.append(Node(name, op, value, inputs, sub))
-        _finite(nodes[-1], value, values, "value")
+        _finite(nodes[-1], value, w.env, "value")
         return nodes[-1]
 
     return walk(tree), nodes
@@ -154,7 +150,8 @@ def _unparse(tree: expr.Node) -> str:
     return f"-{texts[0]}" if isinstance(tree, expr.Neg) else f" {tree.op} ".join(texts)
 
 
-def expression_graph(text: str, values: dict[str, float], upstream: float, ctx: Ctx) -> Trace:
+def expression_graph(args, ctx: Ctx) -> Trace:
+    text, values, upstream = args.expr, parse_values(args["values"]), args.upstream
     tree = expr.parse_expression(text, "expr", None, expr.GRAPH_FUNCTIONS)
     variables = expr.variables_of(tree)
     if not variables:
@@ -169,9 +166,9 @@ def expression_graph(text: str, values: dict[str, float], upstream: float, ctx: 
     trace = Trace("graph", {"expr": text, "values": dict(values), "upstream": upstream})
     trace.title = ctx.t("graph.title_expr", expr=" ".join(text.split()))
     trace.subtitle = ctx.t("graph.subtitle_expr", upstream=f"{upstream:g}")
-    w = Work(trace, ctx)
-    output, nodes = _forward(tree, values, w)
-    gradients = _backward(w, nodes, output, {v: values[v] for v in variables}, upstream)
+    w = Work(trace, ctx, env={v: values[v] for v in variables}, topic="graph")
+    output, nodes = _forward(tree, w)
+    gradients = _backward(w, nodes, output, variables, upstream)
     trace.result = {"output": output.value, "gradients": gradients, "nodes": []}
     rows, short = [], lambda gs: ", ".join("—" if g is None else f"{g + 0.0:.4g}" for g in gs)
     for n in nodes:
@@ -188,57 +185,51 @@ def expression_graph(text: str, values: dict[str, float], upstream: float, ctx: 
     return trace
 
 
-def _backward(w: Work, nodes: list[Node], output: Node, values, upstream) -> dict:
+def _backward(w: Work, nodes: list[Node], output: Node, variables: list[str], upstream) -> dict:
     """Upstream × local at every node, from the output back; a reused variable's parts add up."""
-    w.phase, t = "backward", w.ctx.t
-    count = {v: sum(i.name == v for n in nodes for i in n.inputs) for v in values}
-    top, key = f"dL_d{output.name}", None if nodes else f"gradients.{output.name}"
-    received = {output.name: [w(t("graph.upstream"), f"{top} = {top}", key=key, **{top: upstream})]}
+    w.phase, top = "backward", f"dL_d{output.name}"
+    count = {v: sum(i.name == v for n in nodes for i in n.inputs) for v in variables}
+    key = None if nodes else f"gradients.{output.name}"
+    received = {output.name: [w("upstream", f"{top} = {top}", key=key, **{top: upstream})]}
     for node in reversed(nodes):
-        node.upstream = g = received[node.name][0]
-        names = dict(zip("ab", (i.name for i in node.inputs), strict=False))
-        operands = {i.name: i.value for i in node.inputs if i.op != "const"}
+        node.upstream = received[node.name][0]
+        names = dict(zip("ab", [i.name for i in node.inputs], strict=False))
         for index, operand in enumerate(node.inputs):
             local = down = None
             if operand.op != "const":
-                rule = f"d{node.name}_d{operand.name} = " + put(rule_of(node.op)[1 + index], names)
-                title = t("graph.local", op=op_symbol(node.op), name=operand.name)
-                local = w(title, rule, **uses(rule.partition("=")[2], operands))
-                _finite(node, local, values, "local")
+                at = {"op": op_symbol(node.op), "name": operand.name}
+                d = f"d{node.name}_d{operand.name}"  # the local gradient's symbol
+                local = w("local", f"{d} = " + put(rule_of(node.op)[1 + index], names), at=at)
+                _finite(node, local, w.env, "local")
                 parts = received.setdefault(operand.name, [])
                 shared = operand.op == "var" and count[operand.name] > 1
                 name = f"dL_d{operand.name}" + (f"_{len(parts) + 1}" if shared else "")
                 key = f"gradients.{operand.name}" if operand.op == "var" and not shared else None
-                factors = {f"dL_d{node.name}": g, f"d{node.name}_d{operand.name}": local}
-                title, rule = t("graph.downstream", name=operand.name), "*".join(factors)
-                down = w(title, f"{name} = {rule}", **factors, key=key)
+                down = w("downstream", f"{name} = dL_d{node.name}*{d}", key=key, at=at)
                 parts.append(down)
             node.local.append(local)
             node.downstream.append(down)
-    gradients = {}
-    for variable, parts in ((v, received[v]) for v in values):
+    gradients = {variable: received[variable][0] for variable in variables}
+    for variable, parts in ((v, received[v]) for v in variables if len(received[v]) > 1):
         names = [f"dL_d{variable}_{i + 1}" for i in range(len(parts))]
         via = ", ".join(n.name for n in reversed(nodes) for i in n.inputs if i.name == variable)
-        note = t("graph.accumulate_note", var=variable, count=len(parts), via=via)
-        title, rule = t("graph.accumulate", var=variable), f"dL_d{variable} = " + " + ".join(names)
-        operands, key = dict(zip(names, parts, strict=True)), f"gradients.{variable}"
-        many = len(parts) > 1
-        gradients[variable] = w(title, rule, **operands, key=key, note=note) if many else parts[0]
+        note = w.ctx.t("graph.accumulate_note", var=variable, count=len(parts), via=via)
+        rule, key = f"dL_d{variable} = " + " + ".join(names), f"gradients.{variable}"
+        gradients[variable] = w("accumulate", rule, key=key, note=note, at={"var": variable})
     return gradients
 
 
 def _expression_dot(nodes: list[Node], output: Node, upstream: float) -> str:
     """The forward value above and the gradient below each edge."""
     shapes, edges = {"L": 'shape=plaintext, label="L"'}, []
-    for node in [*nodes, Node("L", "", 0.0, [output])]:
+    for node in [*nodes, Node("L", "", 0.0, [output], downstream=[upstream])]:
         if node.op:
             shapes[node.name] = f'shape=circle, label="{op_symbol(node.op)}"'
-        for i, operand in enumerate(node.inputs):
-            source = operand.name if operand.op not in ("var", "const") else f"var_{operand.name}"
-            source = f"const_{len(shapes)}" if operand.op == "const" else source
+        for operand, gradient in zip(node.inputs, node.downstream, strict=True):
+            source = operand.name
             if operand.op in ("var", "const"):
+                source = f"var_{source}" if operand.op == "var" else f"const_{len(shapes)}"
                 shapes[source] = f'shape=plaintext, label="{operand.name}"'
-            gradient = node.downstream[i] if node.op else upstream
             edges.append((source, node.name, edge(operand.value, gradient)))
     return dot("graph_backprop", shapes, edges)
 
@@ -270,20 +261,17 @@ TRUTH["XOR"] = lambda x: sum(x) % 2 == 1
 
 def perceptron(w: Work, gate: str, weights, rows, bias=None, threshold=None, x="x"):
     """y = [Σ w⊙x + b > 0] (or [Σ w⊙x > θ]) for every input row, the sum a step of its own."""
-    import numpy as np
-
+    w.env.update(w=weights, b=bias, theta=threshold)
+    total, fires = f"z = sum(w*{x}) + b", "y = gt(z, 0)"
+    if threshold is not None:
+        total, fires = f"s = sum(w*{x})", "y = gt(s, theta)"
     sums, outputs = [], []
     for row in rows:
-        at = ", ".join([gate] * bool(gate) + [f"{x} = ({', '.join(f'{v:g}' for v in row)})"])
-        given = {"w": weights, x: np.asarray(row, dtype=float), "name": gate}
-        if threshold is None:
-            s = w(w.ctx.t("graph.gate_sum", at=at), f"z = sum(w*{x}) + b", **given, b=bias)
-            y = w(w.ctx.t("graph.gate_fires", at=at), "y = gt(z, 0)", z=s, name=gate)
-        else:
-            s = w(w.ctx.t("graph.gate_sum", at=at), f"s = sum(w*{x})", **given)
-            y = w(w.ctx.t("graph.gate_fires", at=at), "y = gt(s, theta)", s=s, theta=threshold)
-        sums.append(s)
-        outputs.append(int(y))
+        w.env[x] = np.asarray(row, dtype=float)
+        shown = f"{x} = ({', '.join(f'{v:g}' for v in row)})"
+        at = {"at": f"{gate}, {shown}" if gate else shown}
+        sums.append(w("gate_sum", total, name=gate, at=at))
+        outputs.append(int(w("gate_fires", fires, name=gate, at=at)))
     return sums, outputs
 
 
@@ -291,7 +279,7 @@ def gates(args, ctx: Ctx) -> Trace:
     """The default gates, one perceptron each, and XOR as two layers of them."""
     trace = Trace("graph", {"gates": True}, title=ctx.t("graph.title_gates"))
     trace.subtitle = ctx.t("graph.subtitle_gates")
-    w, rows = Work(trace, ctx), [(0, 0), (0, 1), (1, 0), (1, 1)]
+    w, rows = Work(trace, ctx, env={}, topic="graph"), [(0, 0), (0, 1), (1, 0), (1, 1)]
     out = {name: perceptron(w, name, list(wb[0]), rows, wb[1])[1] for name, wb in GATES.items()}
     hidden = list(zip(out["NAND"], out["OR"], strict=True))
     out["XOR"] = perceptron(w, "XOR", list(GATES["AND"][0]), hidden, GATES["AND"][1], x="h")[1]
@@ -307,26 +295,21 @@ def gates(args, ctx: Ctx) -> Trace:
 
 def own_perceptron(args, ctx: Ctx) -> Trace:
     """The student's weights with a threshold θ (fires when w·x > θ) or a bias b."""
-    from stepcalc.parse import parse_vector
-
-    weights, threshold, bias = parse_vector(args.weights, "weights"), args.threshold, args.bias
+    weights, threshold, bias = args.weights.reshape(-1).tolist(), args.threshold, args.bias
     if threshold is None and bias is None:
         raise InputError("weights", "graph.needs_threshold")
-    if threshold is not None and bias is not None:  # the spec's ExactlyOne misses a bias of 0
-        raise InputError("bias", "exactly_one", options=either(map(label, ("threshold", "bias"))))
     if len(weights) > 4:
         raise InputError("weights", "graph.gate_inputs", count=len(weights))
     rows = list(itertools.product((0, 1), repeat=len(weights)))
     given = {"weights": weights, **({"threshold": threshold} if bias is None else {"bias": bias})}
     trace = Trace("graph", {"gates": True, **given, "gate": args.gate})
     part = f"θ = {threshold:g}" if bias is None else f"b = {bias:g}"
+    rule = "w·x > θ" if bias is None else "w·x + b > 0"
     trace.title = ctx.t("graph.title_perceptron")
-    rule, w_text = (
-        "w·x > θ" if bias is None else "w·x + b > 0",
-        ", ".join(map("{:g}".format, weights)),
-    )
+    w_text = ", ".join(map("{:g}".format, weights))
     trace.subtitle = ctx.t("graph.subtitle_perceptron", w=w_text, part=part, rule=rule)
-    sums, out = perceptron(Work(trace, ctx), "", weights, rows, bias, threshold)
+    w = Work(trace, ctx, env={}, topic="graph")
+    sums, out = perceptron(w, "", weights, rows, bias, threshold)
     matches = [name for name, truth in TRUTH.items() if out == [int(truth(x)) for x in rows]]
     trace.result = {"x": [list(x) for x in rows], "sum": sums, "output": out, **given}
     trace.result["computes"] = ", ".join(matches) or None

@@ -6,28 +6,20 @@ sample or many. Losses are PyTorch's means (MSE; cross-entropy on logits; binary
 for one output unit). Backward per layer, δ = ∂L/∂z = ∂L/∂a ⊙ f′(z): ∂L/∂W = δ × hᵀ,
 ∂L/∂b = δ × 1, ∂L/∂h = Wᵀ × δ. f and f′ come from the activation registry (``calc.activations``);
 ``step`` (Heaviside) has f′ = 0, so no gradient passes it. Frozen parameters get no update.
+The steps share one environment of named quantities (x, W1, z1, a1, dL_dW1, …: ``Work.env``).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from stepcalc import limits
-from stepcalc.calc import activations
-from stepcalc.calc.graph import (
-    dot,
-    edge,
-    expression_graph,
-    gates,
-    own_perceptron,
-    parse_values,
-    put,
-    uses,
-)
+from stepcalc.calc import activations, graph
 from stepcalc.context import Ctx
 from stepcalc.errors import InputError, Msg
 from stepcalc.formula import Work
@@ -36,6 +28,12 @@ from stepcalc.trace import Table, Trace
 
 SHOWN_EPOCHS, HISTORY_ROWS = 3, 20
 """Update steps are written out for the first epochs and the last; the table's rows."""
+LOSSES = {  # L over the last output aK (K: the last layer's number), and where backward starts
+    "mse": ("mean((aK - y)**2)", "dL_daK = 2*(aK - y)/n"),
+    "bce": ("-mean(y*log(aK) + (1 - y)*log(1 - aK))", "dL_daK = (aK - y)/(aK*(1 - aK))/N"),
+    "softmax": ("-sum(y*log(aK))/N", "dL_dzK = (aK - y)/N"),  # straight to the logits
+    "logits": ("-sum(y*log(p))/N", "dL_daK = (p - y)/N"),
+}
 
 
 @dataclass
@@ -59,11 +57,15 @@ class Network:
     layers: list[Layer]
     batched: bool
     scalar_samples: bool = False  # the input was a list of numbers, one sample each
-    given: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def binary(self) -> bool:
-        return self.loss == "cross-entropy" and self.layers[-1].W.shape[0] == 1
+    def kind(self) -> str:
+        """The loss as ``LOSSES`` names it."""
+        if self.loss == "mse":
+            return "mse"
+        if self.layers[-1].W.shape[0] == 1:
+            return "bce"
+        return "softmax" if self.layers[-1].activation == "softmax" else "logits"
 
     def natural(self, columns: np.ndarray) -> np.ndarray:
         """(width, N) columns in the shape the input was given in (one row per sample)."""
@@ -87,6 +89,11 @@ def _shaped(array: np.ndarray | None, shape) -> np.ndarray | None:
     return None if array is None else array.reshape(shape)
 
 
+def _input(k: int) -> str:
+    """What layer k reads: x, then a1, a2, …"""
+    return f"a{k - 1}" if k > 1 else "x"
+
+
 def _fail(code: str, layer: int | None = None, **values) -> InputError:
     if layer is None:
         return InputError("network", f"graph.{code}", **values)
@@ -100,27 +107,28 @@ def _tensor(raw: Any, part: str, layer: int | None = None, ndim=(0, 1, 2)) -> np
         raise _fail("in_part", layer, part=part, problem=exc.msg) from None
 
 
-def _keys(data: Any, known: tuple[str, ...], layer: int | None = None) -> None:
+def _keys(data: Any, known: tuple[str, ...], required: tuple[str, ...], layer=None) -> None:
     if not isinstance(data, dict):
         raise _fail("not_mapping", layer, keys=", ".join(known))
     for key in data:
         if key not in known:
             raise _fail("unknown_key", layer, part=repr(key), valid=", ".join(sorted(known)))
+    for key in required:
+        if data.get(key) is None:
+            raise _fail("missing", layer, part=key)
 
 
 def load_network(data: Any) -> Network:
-    _keys(data, ("input", "target", "loss", "layers"))
-    for key in ("input", "target", "layers"):
-        if data.get(key) is None:
-            raise _fail("missing", part=key)
+    _keys(data, ("input", "target", "loss", "layers"), ("input", "target", "layers"))
     loss = str(data.get("loss", "mse")).strip().lower().replace("_", "-")
     if loss not in ("mse", "cross-entropy"):
         raise _fail("loss", value=repr(loss))
-    if not isinstance(data["layers"], list) or not data["layers"]:
+    items = data["layers"]
+    if not isinstance(items, list) or not items:
         raise _fail("no_layers")
-    if len(data["layers"]) > limits.MAX_LAYERS:
-        raise _fail("too_many_layers", limit=limits.MAX_LAYERS)
-    layers = [_layer(item, k) for k, item in enumerate(data["layers"], start=1)]
+    if len(items) > limits.MAX_LAYERS:
+        raise InputError("network", "too_many_layers", n=len(items), limit=limits.MAX_LAYERS)
+    layers = [_layer(item, k) for k, item in enumerate(items, start=1)]
     x, inputs = _tensor(data["input"], "input"), layers[0].W.shape[1]
     scalar_samples = x.ndim == 1 and x.size != inputs and inputs == 1
     batched = x.ndim == 2 or scalar_samples
@@ -136,16 +144,11 @@ def load_network(data: Any) -> Network:
         width = layer.W.shape[0]
     net = Network(x.T, np.empty(0), loss, layers, batched, scalar_samples)
     net.Y = _targets(data["target"], net)
-    described = zip(net.given_parameters(), layers, strict=True)
-    net.given = {"input": net.natural(net.X), "target": data["target"], "loss": loss}
-    net.given["layers"] = [p | {"activation": layer.activation} for p, layer in described]
     return net
 
 
 def _layer(item: Any, k: int) -> Layer:
-    _keys(item, ("weights", "bias", "activation"), k)
-    if item.get("weights") is None:
-        raise _fail("missing", k, part="weights")
+    _keys(item, ("weights", "bias", "activation"), ("weights",), k)
     weights, bias, bias_shape = _tensor(item["weights"], "weights", k), None, None
     matrix = weights if weights.ndim == 2 else weights.reshape(1, -1)
     if item.get("bias") is not None:
@@ -178,112 +181,93 @@ def _targets(raw: Any, net: Network) -> np.ndarray:
         expected = f"{samples}×{width}" if net.batched else str(width)
         raise _fail("target_shape", shape=format_shape(target.shape), expected=expected)
     target = target.reshape(samples, width).T
-    if net.binary and (target.min() < 0 or target.max() > 1):
+    if net.kind == "bce" and (target.min() < 0 or target.max() > 1):
         raise _fail("bce_targets")
     if classes and np.any(target < 0):
         raise _fail("negative_target")
     return target
 
 
-def _softmax(w: Work, title: str, out: str, logits: str, value: np.ndarray) -> np.ndarray:
+def _softmax(w: Work, out: str, logits: str, at: dict | None = None) -> None:
     """Column by column: one sample exp(z)/Σ exp(z), a batch each column over its own sum."""
-    if value.shape[1] == 1:
-        return w(title, f"{out} = exp({logits})/sum(exp({logits}))", **{logits: value})
-    rule, ones = f"{out} = exp({logits})/matmul(ones, exp({logits}))", np.ones((1, len(value)))
-    return w(title, rule, **{logits: value}, ones=ones)
-
-
-def forward(w: Work, net: Network, X: np.ndarray) -> tuple[list, list]:
-    """h = [x, a1, …, aK] and z = [z1, …, zK] (a layer without activation has a = z)."""
-    w.phase, t = "forward", w.ctx.t
-    hs, zs = [X], []
-    for k, layer in enumerate(net.layers, start=1):
-        act, h = layer.activation, f"a{k - 1}" if k > 1 else "x"
-        operands = {f"W{k}": layer.W, h: hs[-1], f"b{k}": layer.b}
-        rule = f"{'a' if act == 'none' else 'z'}{k} = matmul(W{k}, {h})"
-        rule += "" if layer.b is None else f" + b{k}"
-        z = w(t("graph.pre_activation", k=k), rule, **uses(rule, operands))
-        if not np.all(np.isfinite(z)):
-            raise _fail("too_large", k)
-        zs.append(z)
-        if act == "softmax":
-            z = _softmax(w, t("graph.softmax", k=k), f"a{k}", f"z{k}", z)
-        elif act != "none":
-            f, z_ = activations.get(act), f"z{k}"
-            rule = f"a{k} = " + put(f.formula, {"x": z_})
-            z = w(t("graph.activation", k=k, fn=f.label), rule, **uses(rule, {z_: z, **f.params}))
-        hs.append(z)
-    return hs, zs
-
-
-def loss(w: Work, net: Network, a: np.ndarray, Y: np.ndarray, title: str = ""):
-    """L and, for cross-entropy, the probabilities p it reads (None otherwise)."""
-    w.phase, K, p = "forward", len(net.layers), None
-    if net.loss == "mse":
-        rule = f"L = mean((a{K} - y)**2)"
-    elif net.binary:
-        if np.any(a <= 0) or np.any(a >= 1):
-            raise _fail("bce_outputs")
-        rule = f"L = -mean(y*log(a{K}) + (1 - y)*log(1 - a{K}))"
-    elif net.layers[-1].activation == "softmax":
-        p, rule = a, f"L = -sum(y*log(a{K}))/N"
+    if w.env[logits].shape[1] == 1:
+        w("softmax", f"{out} = exp({logits})/sum(exp({logits}))", at=at)
     else:
-        p = _softmax(w, w.ctx.t("graph.softmax"), "p", f"a{K}", a)
-        rule = "L = -sum(y*log(p))/N"
-    operands = uses(rule, {f"a{K}": a, "p": p, "y": Y, "N": Y.shape[1]})
-    name = w.ctx.t(f"graph.loss_{'bce' if net.binary else net.loss}")
-    return w(title or name, rule, **operands, key=None if title else "loss"), p
+        ones = np.ones((1, len(w.env[logits])))
+        w("softmax", f"{out} = exp({logits})/matmul(ones, exp({logits}))", ones=ones, at=at)
 
 
-def backward(w: Work, net: Network, hs: list, zs: list, Y: np.ndarray, p, detail: bool = False):
-    """[(∂L/∂W, ∂L/∂b, ∂L/∂h) per layer] and the loss's gradient at the last output."""
-    w.phase, t, K, N = "backward", w.ctx.t, len(net.layers), Y.shape[1]
-    at, title = "a", t("graph.grad_output", k=K)
-    if net.loss == "mse":
-        rule = f"dL_da{K} = 2*(a{K} - y)/n"
-    elif net.binary:
-        rule = f"dL_da{K} = (a{K} - y)/(a{K}*(1 - a{K}))/N"
-    else:  # softmax cross-entropy: one step to the logits
-        at, title = "z" if net.layers[-1].activation == "softmax" else "a", t("graph.grad_ce")
-        rule = f"dL_d{at}{K} = ({'p' if at == 'a' else f'a{K}'} - y)/N"
-    g = w(title, rule, **uses(rule, {f"a{K}": hs[-1], "p": p, "y": Y, "N": N, "n": Y.size}))
-    first, grads = g, []
+def forward(w: Work, net: Network, X: np.ndarray, Y: np.ndarray) -> None:
+    """z1, a1, …, aK for the samples X (a layer without activation has a = z, no z)."""
+    w.phase, env = "forward", w.env
+    env.update(x=X, y=Y, N=Y.shape[1], n=Y.size, ones=np.ones((Y.shape[1], 1)))
+    env.update({name: getattr(layer, attr) for name, layer, attr in net.parameters()})
+    for k, layer in enumerate(net.layers, start=1):
+        act, bias = layer.activation, "" if layer.b is None else f" + b{k}"
+        rule = f"{'a' if act == 'none' else 'z'}{k} = matmul(W{k}, {_input(k)}){bias}"
+        if not np.all(np.isfinite(w("pre_activation", rule, at={"k": k}))):
+            raise _fail("too_large", k)
+        if act == "softmax":
+            _softmax(w, f"a{k}", f"z{k}", {"k": k})
+        elif act != "none":
+            f = activations.get(act)
+            env.update(f.params)
+            rule = f"a{k} = " + graph.put(f.formula, {"x": f"z{k}"})
+            w("activation", rule, at={"k": k, "fn": f.label})
+
+
+def loss(w: Work, net: Network, title: str = "", at: dict | None = None) -> float:
+    """L at the last output (cross-entropy on logits takes their softmax p first)."""
+    w.phase, K = "forward", len(net.layers)
+    name, rule = f"loss_{'bce' if net.kind == 'bce' else net.loss}", LOSSES[net.kind][0]
+    if net.kind == "bce" and (np.any(w.env[f"a{K}"] <= 0) or np.any(w.env[f"a{K}"] >= 1)):
+        raise _fail("bce_outputs")
+    if net.kind == "logits":
+        _softmax(w, "p", f"a{K}")
+    rule = "L = " + rule.replace("K", str(K))
+    value = w(title or name, rule, key=None if title else "loss", at=at)
+    if not np.isfinite(value):
+        raise _fail("too_large")
+    return value
+
+
+def backward(w: Work, net: Network, detail: bool = False) -> str:
+    """∂L/∂W, ∂L/∂b and ∂L/∂h of every layer; returns the name of the gradient at the output."""
+    w.phase, env, K = "backward", w.env, len(net.layers)
+    title = "grad_ce" if net.kind in ("softmax", "logits") else "grad_output"
+    rule = LOSSES[net.kind][1].replace("K", str(K))
+    w(title, rule, at={"k": K})
+    g = first = rule.partition(" = ")[0]
     for k in range(K, 0, -1):
-        layer, z = net.layers[k - 1], f"z{k}"
-        if at == "a" and layer.activation != "none":
+        layer, h = net.layers[k - 1], _input(k)
+        at = {"k": k, "name": h}
+        if g == f"dL_da{k}" and layer.activation != "none":
             f = activations.get(layer.activation)
-            rule = f"da{k}_dz{k} = " + put(f.derivative_formula, {"x": z})
-            note = t("graph.step_note") if f.name == "step" else ""
-            title = t("graph.derivative", k=k, fn=f.label)
-            d = w(title, rule, **uses(rule, {z: zs[k - 1], **f.params}), note=note)
-            if detail and N == 1:
-                w(t("graph.jacobian", k=k), f"J{k} = diag(da{k}_dz{k})", **{f"da{k}_dz{k}": d})
-            operands = {f"dL_da{k}": g, f"da{k}_dz{k}": d}
-            g, at = w(t("graph.grad_pre", k=k), f"dL_dz{k} = dL_da{k}*da{k}_dz{k}", **operands), "z"
-        delta, h = f"dL_d{at}{k}", f"a{k - 1}" if k > 1 else "x"
-        rule = f"dL_dW{k} = matmul({delta}, transpose({h}))"
-        dW = w(t("graph.grad_weight", k=k), rule, **{delta: g, h: hs[k - 1]})
-        rule = f"dL_db{k} = {delta}" if N == 1 else f"dL_db{k} = matmul({delta}, ones)"
-        operands = uses(rule, {delta: g, "ones": np.ones((N, 1))})
-        db = None if layer.b is None else w(t("graph.grad_bias", k=k), rule, **operands)
-        rule = f"dL_d{h} = matmul(transpose(W{k}), {delta})"
-        dh = w(t("graph.grad_input", name=h), rule, **{f"W{k}": layer.W, delta: g})
+            env.update(f.params)
+            rule = f"da{k}_dz{k} = " + graph.put(f.derivative_formula, {"x": f"z{k}"})
+            note = w.ctx.t("graph.step_note") if f.name == "step" else ""
+            w("derivative", rule, note=note, at=at | {"fn": f.label})
+            if detail and env["N"] == 1:
+                w("jacobian", f"J{k} = diag(da{k}_dz{k})", at=at)
+            g = f"dL_dz{k}"
+            w("grad_pre", f"{g} = dL_da{k}*da{k}_dz{k}", at=at)
+        dW = w("grad_weight", f"dL_dW{k} = matmul({g}, transpose({h}))", at=at)
+        if layer.b is not None:
+            w("grad_bias", f"dL_db{k} = " + (g if env["N"] == 1 else f"matmul({g}, ones)"), at=at)
+        dh = w("grad_input", f"dL_d{h} = matmul(transpose(W{k}), {g})", at=at)
         if not (np.all(np.isfinite(dW)) and np.all(np.isfinite(dh))):
             raise _fail("too_large")
-        grads.insert(0, {"W": dW, "b": db, "h": dh})
-        g, at = dh, "a"
-    return grads, first
+        g = f"dL_d{h}"
+    return first
 
 
-def update(w: Work, net: Network, grads: list, lr: float, frozen: set[str]) -> None:
+def update(w: Work, net: Network, frozen: set[str]) -> None:
     """W′ = W − η·∂L/∂W for every parameter that is not frozen."""
     w.phase = "update"
     for name, layer, attr in net.parameters():
         if name not in frozen:
-            grad = grads[int(name[1:]) - 1][attr]
-            operands = {name: getattr(layer, attr), f"dL_d{name}": grad, "lr": lr}
-            title = w.ctx.t("graph.update", name=name)
-            setattr(layer, attr, w(title, f"{name}_prime = {name} - lr*dL_d{name}", **operands))
+            rule = f"{name}_prime = {name} - lr*dL_d{name}"
+            setattr(layer, attr, w("update", rule, at={"name": name}))
 
 
 def frozen_parameters(raw: list[str], net: Network) -> set[str]:
@@ -300,30 +284,32 @@ def frozen_parameters(raw: list[str], net: Network) -> set[str]:
 
 def network_trace(args, ctx: Ctx) -> Trace:
     net, t, lr, epochs = load_network(args.network), ctx.t, args.lr, args.epochs
-    frozen, samples = frozen_parameters(args.freeze, net), net.X.shape[1]
-    inputs = {**net.given, "lr": lr, "epochs": epochs, "batch_size": args["batch-size"]}
+    frozen, samples, K = frozen_parameters(args.freeze, net), net.X.shape[1], len(net.layers)
+    described = zip(net.given_parameters(), net.layers, strict=True)
+    given = [p | {"activation": layer.activation} for p, layer in described]
+    inputs = {"input": net.natural(net.X), "target": args.network["target"], "loss": net.loss}
+    inputs |= {"layers": given, "lr": lr, "epochs": epochs, "batch_size": args["batch-size"]}
     trace = Trace("graph", inputs | {"freeze": sorted(frozen)})
-    trace.title = t("graph.title_network", layers=len(net.layers), loss=net.loss)
+    trace.title = t("graph.title_network", layers=K, loss=net.loss)
     trace.subtitle = t("graph.subtitle_network", n=samples)
     if net.loss == "cross-entropy":
-        trace.notes.append(t("graph.bce_note" if net.binary else "graph.ce_note"))
+        trace.notes.append(t("graph.bce_note" if net.kind == "bce" else "graph.ce_note"))
     trace.notes += [t("graph.columns_note")] if net.batched else []
     if any(layer.activation not in ("none", "softmax") for layer in net.layers):
         trace.notes.append(t("graph.jacobian_note"))
-    w = Work(trace, ctx)
-    hs, zs = forward(w, net, net.X)
-    value, p = loss(w, net, hs[-1], net.Y)
-    if not np.isfinite(value):
-        raise _fail("too_large")
-    grads, first = backward(w, net, hs, zs, net.Y, p, detail=True)
-    trace.result = {"loss": value, "output": net.natural(hs[-1]), "layers": []}
-    for layer, grad, h in zip(net.layers, grads, hs[1:], strict=True):
-        found = {"output": net.natural(h), "grad_weight": grad["W"].reshape(layer.weight_shape)}
-        found |= {"grad_bias": _shaped(grad["b"], layer.bias_shape)}
-        trace.result["layers"].append(found | {"grad_input": net.natural(grad["h"])})
-    trace.dot = network_dot(net, hs, [g["h"] for g in grads] + [first], value)
+    w = Work(trace, ctx, env={"lr": lr, "pi": math.pi}, topic="graph")
+    forward(w, net, net.X, net.Y)
+    value = loss(w, net)
+    first, env = backward(w, net, detail=True), w.env
+    trace.result = {"loss": value, "output": net.natural(env[f"a{K}"]), "layers": []}
+    for k, layer in enumerate(net.layers, start=1):
+        found = {"output": net.natural(env[f"a{k}"])}
+        found["grad_weight"] = env[f"dL_dW{k}"].reshape(layer.weight_shape)
+        found["grad_bias"] = _shaped(env.get(f"dL_db{k}"), layer.bias_shape)
+        trace.result["layers"].append(found | {"grad_input": net.natural(env[f"dL_d{_input(k)}"])})
+    trace.dot = network_dot(net, env, first, value)
     if epochs is not None:
-        train(trace, net, lr, epochs, args["batch-size"] or samples, frozen, ctx)
+        train(w, net, epochs, args["batch-size"] or samples, frozen)
         if args.plot:
             from stepcalc.calc.plot import line_plot
 
@@ -332,7 +318,7 @@ def network_trace(args, ctx: Ctx) -> Trace:
             trace.tables += [table] if table else []
             trace.notes += [] if table else [t("graph.plot_missing")]
     elif lr is not None:
-        update(w, net, grads, lr, frozen)
+        update(w, net, frozen)
     if lr is not None:
         trace.result["updated"] = {"layers": net.given_parameters()}
     if frozen:
@@ -341,35 +327,31 @@ def network_trace(args, ctx: Ctx) -> Trace:
     return trace
 
 
-def train(trace: Trace, net: Network, lr: float, epochs: int, batch: int, frozen, ctx: Ctx):
+def train(shown: Work, net: Network, epochs: int, batch: int, frozen: set[str]) -> None:
     """Gradient descent over the samples in order; history is the loss before each epoch."""
-    samples, t = net.X.shape[1], ctx.t
+    trace, samples, t = shown.trace, net.X.shape[1], shown.ctx.t
     if -(-samples // batch) * epochs > limits.MAX_STEPS:
         raise InputError("epochs", "graph.too_many_updates", limit=f"{limits.MAX_STEPS:,}")
     kind = "batch" if batch >= samples else "stochastic" if batch == 1 else "mini"
-    kind, size = t(f"graph.kind_{kind}"), min(batch, samples)
-    trace.notes.append(t("graph.training_note", lr=f"{lr:g}", batch=size, n=samples, kind=kind))
-    shown, silent, history, epoch = Work(trace, ctx), Work(None, ctx), [], 0
+    kind, size, lr = t(f"graph.kind_{kind}"), min(batch, samples), f"{shown.env['lr']:g}"
+    trace.notes.append(t("graph.training_note", lr=lr, batch=size, n=samples, kind=kind))
+    silent, history, epoch = Work(None, shown.ctx, env=shown.env, topic="graph"), [], 0
     detailed = {*range(1, min(SHOWN_EPOCHS, epochs) + 1), epochs}
     try:
         for epoch in range(1, epochs + 1):
             w = shown if epoch in detailed else silent
-            hs, zs = forward(silent, net, net.X)
-            value, p = loss(w, net, hs[-1], net.Y, t("graph.epoch_loss", epoch=epoch))
-            if not np.isfinite(value):
-                raise _fail("too_large")
-            history.append({"epoch": epoch, "loss": value})
+            forward(silent, net, net.X, net.Y)
+            history.append({"epoch": epoch, "loss": loss(w, net, "epoch_loss", {"epoch": epoch})})
             for start in range(0, samples, batch):
                 stop = min(start + batch, samples)
-                X, Y = net.X[:, start:stop], net.Y[:, start:stop]
                 if stop - start < samples:
-                    hs, zs = forward(silent, net, X)
-                    part = "graph.batch_loss" if stop - start > 1 else "graph.sample_loss"
-                    part = t(part, epoch=epoch, first=start + 1, last=stop)
-                    p = loss(w, net, hs[-1], Y, part)[1]
-                update(w, net, backward(silent, net, hs, zs, Y, p)[0], lr, frozen)
-        last = forward(silent, net, net.X)[0][-1]
-        final = loss(shown, net, last, net.Y, t("graph.final_loss"))[0]
+                    forward(silent, net, net.X[:, start:stop], net.Y[:, start:stop])
+                    part = "batch_loss" if stop - start > 1 else "sample_loss"
+                    loss(w, net, part, {"epoch": epoch, "first": start + 1, "last": stop})
+                backward(silent, net)
+                update(w, net, frozen)
+        forward(silent, net, net.X, net.Y)
+        final = loss(shown, net, "final_loss")
     except InputError:
         raise InputError("lr", "graph.diverges", epoch=epoch) from None
     trace.result["history"] = history
@@ -378,11 +360,10 @@ def train(trace: Trace, net: Network, lr: float, epochs: int, batch: int, frozen
     rows = [[entry["epoch"], entry["loss"]] for entry in history]
     rows = [*rows[: HISTORY_ROWS - 5], ["…", "…"], *rows[-4:]] if len(rows) > HISTORY_ROWS else rows
     rows.append([t("graph.final_loss"), final])
-    columns = [t("graph.col_epoch"), t("graph.col_loss")]
-    trace.tables.append(Table(t("graph.history_table"), columns, rows))
+    trace.tables.append(Table(t("graph.history_table"), t("graph.history_cols").split("|"), rows))
 
 
-def network_dot(net: Network, hs: list, gradients: list, value: float) -> str:
+def network_dot(net: Network, env: dict, first: str, value: float) -> str:
     """The layer chain; each edge carries its value (above) and ∂L (below), or their shape."""
 
     def text(array) -> str:
@@ -397,17 +378,17 @@ def network_dot(net: Network, hs: list, gradients: list, value: float) -> str:
         label = label if layer.activation == "none" else f"{layer.activation}({label})"
         nodes[f"layer{k}"] = f'shape=box, label="{label}"'
     nodes["loss"] = f'shape=plaintext, label="{net.loss} = {value:.6g}"'
-    chain = list(nodes)
-    links = zip(chain, chain[1:], hs, gradients, strict=False)
-    return dot("network", nodes, [(a, b, edge(h, g, text)) for a, b, h, g in links])
+    values = [_input(k) for k in range(1, len(net.layers) + 2)]  # x, a1, …, aK
+    gradients = [f"dL_d{h}" for h in values[:-1]] + [first]
+    links = zip(nodes, list(nodes)[1:], values, gradients, strict=False)
+    edges = [(a, b, graph.edge(env[h], env[g], text)) for a, b, h, g in links]
+    return graph.dot("network", nodes, edges)
 
 
 def run(args, ctx: Ctx) -> Trace:
     """``stepcalc graph``: gates and perceptrons, an expression, or a network."""
     if args.gates:
-        return gates(args, ctx) if args.weights is None else own_perceptron(args, ctx)
+        return graph.gates(args, ctx) if args.weights is None else graph.own_perceptron(args, ctx)
     if args.expr is not None:
-        if not args["values"]:
-            raise InputError("values", "required")
-        return expression_graph(args.expr, parse_values(args["values"]), args.upstream, ctx)
+        return graph.expression_graph(args, ctx)
     return network_trace(args, ctx)

@@ -23,11 +23,12 @@ import numpy as np
 from stepcalc import expr, limits
 from stepcalc.commands.optimizer import ALGORITHMS, HYPER
 from stepcalc.context import Ctx
-from stepcalc.errors import InputError, either, label
-from stepcalc.formula import FUNCTIONS, Work, compiled, parse, split
+from stepcalc.errors import InputError
+from stepcalc.formula import FUNCTIONS, Work, compiled, split, variables
 from stepcalc.parse import parse_choice, parse_tensor
 from stepcalc.trace import Table, Trace
 
+SGD_FAMILY = ("sgd", "momentum", "nesterov")
 NAMES = dict(zip(ALGORITHMS, "SGD Momentum Nesterov AdaGrad RMSProp Adam AdamW Adamax NAdam "
                  "Adadelta".split(), strict=True))  # fmt: skip
 _SGD = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}
@@ -76,78 +77,74 @@ class Rule:
 def _parts(formula: str):
     """Symbol, the right-hand side compiled once, and its operand names."""
     symbol, rhs = split(formula)
-    return symbol, compiled(rhs), tuple(expr.variables_of(parse(rhs)))
+    return symbol, compiled(rhs), variables(rhs)
 
 
 def _build(algo: str, hp: dict[str, Any], convention: str, first: bool) -> list[Rule]:
-    """The rules of one iteration, in torch's order."""
-    family = {"momentum": "sgd", "nesterov": "sgd", "adamw": "adam"}.get(algo, algo)
+    """The rules of one iteration, in torch's order: each algorithm's state, then θ's update."""
+    family = "sgd" if algo in SGD_FAMILY else "adam" if algo == "adamw" else algo
     rules = [Rule("g = -g", "maximize")] if hp["maximize"] else []
     if hp["weight_decay"] and algo == "adamw":
         rules.append(Rule("theta = theta*(1 - lr*lam)", "decoupled_decay"))
     elif hp["weight_decay"]:
         rules.append(Rule("g = g + lam*theta", "weight_decay"))
-    textbook, eps = convention == "textbook", f"eps_{convention}"
+    textbook, eps, note = convention == "textbook", f"eps_{convention}", ""
     root = ("sqrt({} + eps)" if textbook else "(sqrt({}) + eps)").format
-    m = Rule("m = beta1*m + (1 - beta1)*g", "exp_avg")
-    v = Rule("v = beta2*v + (1 - beta2)*g**2", "exp_avg_sq")
+    mean = "{0} = {1}*{0} + (1 - {1})*{2}".format  # a running mean (torch's lerp)
+    m, v = Rule(mean("m", "beta1", "g"), "exp_avg"), Rule(mean("v", "beta2", "g**2"), "exp_avg_sq")
+    v_hat = Rule(f"v_hat = {'v_max' if hp.get('amsgrad') else 'v'}/(1 - beta2**t)", "v_hat")
     if family == "sgd" and not hp["momentum"]:
-        rules.append(Rule("theta = theta - lr*g", "update"))
+        update = "theta - lr*g"
     elif family == "sgd" and textbook:
-        update = "theta + gamma*v - lr*g" if hp["nesterov"] else "theta + v"
         rules.append(Rule("v = gamma*v - lr*g", "velocity", "lr_inside"))
-        rules.append(Rule(f"theta = {update}", "update"))
+        update = "theta + gamma*v - lr*g" if hp["nesterov"] else "theta + v"
     elif family == "sgd":
         buffer = "gamma*b + (1 - dampening)*g" if hp["dampening"] else "gamma*b + g"
-        update = "theta - lr*(g + gamma*b)" if hp["nesterov"] else "theta - lr*b"
         rules.append(
             Rule(f"b = {'g' if first else buffer}", "momentum_buffer", "first_buffer" * first)
         )
-        rules.append(Rule(f"theta = {update}", "update", "lr_outside"))
+        update = "theta - lr*(g + gamma*b)" if hp["nesterov"] else "theta - lr*b"
+        note = "lr_outside"
     elif family == "adagrad":
         if hp["lr_decay"]:
             rules.append(Rule("lr_t = lr/(1 + (t - 1)*lr_decay)", "decayed_lr"))
         rules.append(Rule("G = G + g**2", "sum"))
-        lr = "lr_t" if hp["lr_decay"] else "lr"
-        rules.append(Rule(f"theta = theta - {lr}*g/{root('G')}", "update", eps))
+        update, note = f"theta - {'lr_t' if hp['lr_decay'] else 'lr'}*g/{root('G')}", eps
     elif family == "rmsprop":
-        rules.append(Rule("v = alpha*v + (1 - alpha)*g**2", "square_avg"))
+        rules.append(Rule(mean("v", "alpha", "g**2"), "square_avg"))
         if hp["centered"]:
-            rules.append(Rule("g_bar = alpha*g_bar + (1 - alpha)*g", "grad_avg"))
+            rules.append(Rule(mean("g_bar", "alpha", "g"), "grad_avg"))
         step = "g/" + root("v - g_bar**2" if hp["centered"] else "v")
         if hp["momentum"]:
             rules.append(Rule(f"b = gamma*b + {step}", "momentum_buffer", eps))
-            rules.append(Rule("theta = theta - lr*b", "update"))
+            update = "theta - lr*b"
         else:
-            rules.append(Rule(f"theta = theta - lr*{step}", "update", eps))
+            update, note = f"theta - lr*{step}", eps
     elif family == "adam":
         rules += [m, v] + [Rule("v_max = max(v_max, v)", "max_exp_avg_sq")] * hp["amsgrad"]
-        rules.append(Rule("m_hat = m/(1 - beta1**t)", "m_hat"))
-        rules.append(Rule(f"v_hat = {'v_max' if hp['amsgrad'] else 'v'}/(1 - beta2**t)", "v_hat"))
-        rules.append(Rule("theta = theta - lr*m_hat/(sqrt(v_hat) + eps)", "update"))
+        rules += [Rule("m_hat = m/(1 - beta1**t)", "m_hat"), v_hat]
+        update = "theta - lr*m_hat/(sqrt(v_hat) + eps)"
     elif family == "adamax":
         rules += [m, Rule("u = max(beta2*u, abs(g) + eps)", "exp_inf")]
-        rules.append(Rule("theta = theta - lr/(1 - beta1**t)*m/u", "update"))
+        update = "theta - lr/(1 - beta1**t)*m/u"
     elif family == "nadam":
         rules.append(Rule("mu_t = beta1*(1 - 0.5*0.96**(t*psi))", "mu"))
         rules.append(Rule("mu_next = beta1*(1 - 0.5*0.96**((t + 1)*psi))", "mu_next"))
-        rules += [Rule("mu_prod = mu_prod*mu_t", "mu_product"), m, v]
-        rules.append(Rule("v_hat = v/(1 - beta2**t)", "v_hat"))
+        rules += [Rule("mu_prod = mu_prod*mu_t", "mu_product"), m, v, v_hat]
         rules.append(Rule("lr_g = lr*(1 - mu_t)/(1 - mu_prod)", "lr_g"))
         rules.append(Rule("lr_m = lr*mu_next/(1 - mu_prod*mu_next)", "lr_m"))
         update = "theta - lr_g*g/(sqrt(v_hat) + eps) - lr_m*m/(sqrt(v_hat) + eps)"
-        rules.append(Rule(f"theta = {update}", "update"))
     else:
-        rules.append(Rule("v = rho*v + (1 - rho)*g**2", "square_avg"))
+        rules.append(Rule(mean("v", "rho", "g**2"), "square_avg"))
         rules.append(Rule("Delta = sqrt(u + eps)/sqrt(v + eps)*g", "delta"))
-        rules.append(Rule("u = rho*u + (1 - rho)*Delta**2", "acc_delta"))
-        rules.append(Rule("theta = theta - lr*Delta", "update"))
-    return rules
+        rules.append(Rule(mean("u", "rho", "Delta**2"), "acc_delta"))
+        update = "theta - lr*Delta"
+    return [*rules, Rule(f"theta = {update}", "update", note)]
 
 
 def _state_keys(algo: str, rules: list[Rule]) -> dict[str, str]:
     """PyTorch's state names → the symbols holding them."""
-    keys = {} if algo in ("sgd", "momentum", "nesterov") else {"step": "t"}
+    keys = {} if algo in SGD_FAMILY else {"step": "t"}
     return keys | {rule.title: _parts(rule.formula)[0] for rule in rules if rule.title in STATES}
 
 
@@ -205,9 +202,6 @@ def configure(algo: str, given: dict[str, Any], convention="pytorch", state=None
     return Optimizer(algo, hp, convention, first_rules, rules, keys, scalars, state, first_step)
 
 
-# ----------------------------------------------------------------------------- gradients
-
-
 def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
     """A flat vector in the parameters' shape (one parameter as a number), to show."""
     if not isinstance(value, np.ndarray):
@@ -215,19 +209,19 @@ def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
     return value.reshape(shape) if shape else float(value.reshape(-1)[0])
 
 
+@dataclass
 class GivenGradients:
     """``--grad``: one gradient for every step, or one row per step."""
 
+    rows: Any
+    shape: tuple[int, ...]
     loss_known = False
-
-    def __init__(self, rows, shape: tuple[int, ...]):
-        self.rows, self.shape = rows, shape
 
     def gradient(self, theta, k: int, ctx: Ctx, w: Work | None = None, first=False):
         g = self.rows[min(k, len(self.rows) - 1)]
         if w is None:
             return ctx.r(g)
-        return np.reshape(w(ctx.t("optimizer.grad_given"), "g = g", g=_shaped(g, self.shape)), -1)
+        return np.reshape(w("grad_given", "g = g", g=_shaped(g, self.shape)), -1)
 
 
 class LossGradients:
@@ -245,38 +239,32 @@ class LossGradients:
         self._gradient = [compiled(derivative) for derivative in self.derivatives]
 
     def gradient(self, theta, k: int, ctx: Ctx, w: Work | None = None, first=False):
+        point = dict(zip(self.variables, theta.tolist(), strict=True))
         if w is None:
-            point = dict(zip(self.variables, theta.tolist(), strict=True))
             return ctx.r(np.array([fn(point) for fn in self._gradient], dtype=float))
-        title = "optimizer.partial_sympy" if first else "optimizer.partial"
+        work = Work(w.trace, ctx, w.phase, env=point, topic="optimizer")
+        title = "partial_sympy" if first else "partial"
         pairs = zip(self.variables, self.derivatives, strict=True)
         return np.array(
-            [self.work(w, ctx.t(title, name=x), f"dL_d{x} = {d}", theta) for x, d in pairs]
+            [work(title, f"dL_d{x} = {d}", at={"name": x}, name="grad") for x, d in pairs]
         )
 
-    def loss(self, theta, ctx: Ctx, w: Work | None = None, title="", key=None) -> float:
-        if w is None:
-            return ctx.r(float(self._loss(dict(zip(self.variables, theta.tolist(), strict=True)))))
-        return float(self.work(w, title, f"L = {self.formula}", theta, key))
-
-    def work(self, w: Work, title: str, formula: str, theta, key=None):
-        """One worked step over the variables its formula uses, at ``theta``."""
+    def loss(self, theta, ctx: Ctx, w: Work | None, title: str, key=None) -> float:
         point = dict(zip(self.variables, theta.tolist(), strict=True))
-        used = {name: point[name] for name in expr.variables_of(parse(split(formula)[1]))}
-        return w(title, formula, key=key, name="loss" if formula[0] == "L" else "grad", **used)
+        if w is None:
+            return ctx.r(float(self._loss(point)))
+        work = Work(w.trace, ctx, w.phase, env=point, topic="optimizer")
+        return float(work(title, f"L = {self.formula}", key=key, name="loss"))
 
     def point(self, theta) -> str:
         pairs = zip(self.variables, theta, strict=True)
         return ", ".join(f"{name} = {x:.6g}" for name, x in pairs)
 
 
-# ----------------------------------------------------------------------------- running
-
-
 def iterate(opt: Optimizer, params, source, n_steps: int, ctx: Ctx, *, trace=None, shown=()):
     """``n_steps`` iterations from ``params``, the ``shown`` ones (1-based) written to ``trace``.
     Returns the state at the end, by PyTorch's names."""
-    shape, w, record = params.shape, Work(trace, ctx), trace is not None
+    shape, w = params.shape, Work(trace, ctx, topic="optimizer")
     env = {SYMBOLS[k]: v for k, v in opt.hp.items() if k in SYMBOLS} | _initial(opt, params.size)
     theta = np.array(params, dtype=float).reshape(-1)
     vectors = ["theta", "g", *(s for s in opt.state_keys.values() if s not in opt.scalars)]
@@ -288,8 +276,14 @@ def iterate(opt: Optimizer, params, source, n_steps: int, ctx: Ctx, *, trace=Non
         env["theta"], w.phase = theta, "update"
         if worked:
             for rule in rules:
+                symbol, _, names = _parts(rule.formula)
                 key = "final_params" if last and rule is rules[-1] else None
-                _worked(w, rule, env, opt, shape, k, key)
+                note = ctx.t(f"optimizer.{rule.note}") if rule.note and k == 1 else ""
+                operands = {name: _shaped(env[name], shape) for name in names}
+                value = w(
+                    rule.title, rule.formula, key=key, note=note, name=key or rule.title, **operands
+                )
+                env[symbol] = value if symbol in opt.scalars else np.reshape(value, -1)
             trace.steps[start].title = f"t={t} · {trace.steps[start].title}"
         elif theta.size > CHUNK and ctx.round_steps is None:
             _chunked(rules, env, vectors, opt.scalars)
@@ -298,9 +292,9 @@ def iterate(opt: Optimizer, params, source, n_steps: int, ctx: Ctx, *, trace=Non
                 env[symbol] = ctx.r(fn(env))
         theta, w.phase = env["theta"], "forward"
         if source.loss_known:
-            title, key = ctx.t("optimizer.new_loss"), "final_loss" if last else None
-            opt.losses.append(source.loss(theta, ctx, w if worked else None, title, key))
-        if record:  # stop where torch would go on with inf or NaN, which helps no student
+            key = "final_loss" if last else None
+            opt.losses.append(source.loss(theta, ctx, w if worked else None, "new_loss", key))
+        if trace is not None:  # stop where torch goes on with inf or NaN, which helps no student
             if source.loss_known and not math.isfinite(opt.losses[-1]):
                 at = source.point(theta)
                 raise InputError("loss", "optimizer.undefined", name=opt.name, t=t, at=at)
@@ -334,15 +328,6 @@ def _record(opt: Optimizer, t: int, theta, g, env, shape) -> dict[str, Any]:
         state[key] = value if symbol in opt.scalars else value.reshape(shape).tolist()
     params, grad = theta.reshape(shape).tolist(), g.reshape(shape).tolist()
     return {"step": t, "params": params, "grad": grad, "lr": float(opt.hp["lr"]), "state": state}
-
-
-def _worked(w: Work, rule: Rule, env, opt: Optimizer, shape, k: int, key: str | None):
-    symbol, _, names = _parts(rule.formula)
-    note = w.ctx.t(f"optimizer.{rule.note}") if rule.note and k == 1 else ""
-    operands = {name: _shaped(env[name], shape) for name in names}
-    title = w.ctx.t(f"optimizer.{rule.title}")
-    value = w(title, rule.formula, key=key, note=note, name=key or rule.title, **operands)
-    env[symbol] = value if symbol in opt.scalars else np.reshape(value, -1)
 
 
 def _chunked(rules: list[Rule], env: dict[str, Any], vectors: list[str], scalars: set[str]):
@@ -382,15 +367,9 @@ def run_arrays(algo: str, params, gradient, steps: int, convention="pytorch", **
     return opt.final.reshape(params.shape), state
 
 
-# ----------------------------------------------------------------------------- the command
-
-
 def run(args, ctx: Ctx) -> Trace:
     """``stepcalc optimizer``: the worked steps, trajectory and tables of one or more runs."""
     algorithms, compare, size = _algorithms(args), bool(args.compare), args.params.size
-    if (args.grad is None) == (args.loss is None):  # spec's ExactlyOne cannot test arrays yet
-        options = either(label(name) for name in ("grad", "loss"))
-        raise InputError("loss" if args.loss else "grad", "exactly_one", options=options)
     if args.grad is not None:
         source = GivenGradients(gradient_rows(args.grad, size, args.steps), args.params.shape)
     else:
@@ -407,12 +386,12 @@ def run(args, ctx: Ctx) -> Trace:
     for name in state.keys() - {"step"}:
         if not any(name in opt.state_keys for opt in optimizers):
             raise InputError("state", "optimizer.state_not_kept", name=name)
-    trace = Trace("optimizer", _inputs(args, source, n, first_step, state, optimizers))
+    trace = Trace("optimizer", _inputs(args, source, n, state, optimizers))
     theta0, start = args.params.reshape(-1), None
     with np.errstate(all="ignore"):  # a step to inf or NaN stops with an error (iterate)
         if source.loss_known:
-            w = Work(trace, ctx)
-            start = source.loss(theta0, ctx, w, ctx.t("optimizer.start_loss"))
+            w = Work(trace, ctx, topic="optimizer")
+            start = source.loss(theta0, ctx, w, "start_loss")
             if not math.isfinite(start):
                 raise InputError("loss", "optimizer.undefined_start", at=source.point(theta0))
             if compare:  # no iteration is worked out: SymPy's derivatives at the start
@@ -421,15 +400,15 @@ def run(args, ctx: Ctx) -> Trace:
         shown = () if compare else shown_iterations(n, *SHOWN)
         for opt in optimizers:
             iterate(opt, args.params, source, n, ctx, trace=trace, shown=shown)
-    _describe(trace, optimizers, n, first_step, compare, args.convention, ctx)
+    _describe(trace, optimizers, n, compare, ctx)
     if compare or n > 1:
-        trace.tables.append(_table(optimizers, n, source.loss_known, compare, ctx))
+        trace.tables.append(_table(optimizers, n, compare, ctx))
     if args.plot:
         _plot(trace, optimizers, theta0, start, ctx)
     return trace
 
 
-def _inputs(args, source, n: int, first_step: int, state, optimizers) -> dict[str, Any]:
+def _inputs(args, source, n: int, state, optimizers) -> dict[str, Any]:
     shape = args.params.shape
     inputs: dict[str, Any] = {"params": args.params}
     if source.loss_known:
@@ -437,7 +416,7 @@ def _inputs(args, source, n: int, first_step: int, state, optimizers) -> dict[st
     else:
         rows = [_shaped(row, shape) for row in source.rows]
         inputs["grad"] = rows[0] if len(rows) == 1 else rows
-    inputs.update(steps=n, convention=args.convention, first_step=first_step)
+    inputs.update(steps=n, convention=args.convention, first_step=optimizers[0].first_step)
     inputs["state"] = {k: _shaped(v, shape if v.size > 1 else ()) for k, v in state.items()}
     if args.compare:
         inputs["algorithms"] = [opt.algo for opt in optimizers]
@@ -447,7 +426,7 @@ def _inputs(args, source, n: int, first_step: int, state, optimizers) -> dict[st
     return inputs
 
 
-def _describe(trace: Trace, runs, n: int, first_step: int, compare: bool, convention: str, ctx):
+def _describe(trace: Trace, runs: list[Optimizer], n: int, compare: bool, ctx: Ctx) -> None:
     """Result (keyed by algorithm with --compare), title, subtitle and notes."""
     shape, loss_known = trace.inputs["params"].shape, bool(runs[0].losses)
     keys = ["trajectory", "final_params"] + ["final_loss"] * loss_known
@@ -459,33 +438,30 @@ def _describe(trace: Trace, runs, n: int, first_step: int, compare: bool, conven
     trace.summary = keys[1:]
     names, plural = ", ".join(run.name for run in runs), "" if n == 1 else "s"
     trace.title = ctx.t("optimizer.title", names=names, n=f"{n:,}", plural=plural)
-    trace.subtitle = ctx.t(f"optimizer.convention_{convention}")
+    trace.subtitle = ctx.t(f"optimizer.convention_{runs[0].convention}")
     if not compare:
         hp = runs[0].hp.items()
         shown = [f"{k} {v:g}" for k, v in hp if v and not isinstance(v, bool)]
         shown += [k for k, v in hp if v is True and k != "nesterov"]
         trace.subtitle = f"{', '.join(shown)} · {trace.subtitle}"
-    for opt in runs:
-        trace.notes.append(ctx.t(f"optimizer.form_{_form(opt)}", name=opt.name))
+    for opt in runs:  # how the form reads on the slides and in PyTorch, after its step note
+        sgd, note = opt.algo in SGD_FAMILY, next((r.note for r in opt.rules if r.note), "")
+        kind = ("nesterov" if opt.hp["nesterov"] else "momentum") if sgd else opt.algo
+        key = f"{kind}_{opt.convention}" if note else ("sgd" if sgd else "same")
+        form = ctx.t(f"optimizer.{note}") if note else ""
+        trace.notes.append(ctx.t(f"optimizer.form_{key}", name=opt.name, form=form))
         if "momentum_buffer" in opt.state_keys and opt.hp["momentum"] == 0:
             trace.notes.append(ctx.t("optimizer.buffer_ignored", name=opt.name))
     head, tail = SHOWN
     if not compare and n > head + tail + 1:
-        first, last, hidden = first_step + head, first_step + n - tail - 1, f"{n - head - tail:,}"
+        first, last = runs[0].first_step + head, runs[0].first_step + n - tail - 1
+        hidden = f"{n - head - tail:,}"
         trace.notes.append(ctx.t("optimizer.hidden_iterations", first=first, last=last, n=hidden))
 
 
-def _form(opt: Optimizer) -> str:
-    """Which note says how this form reads on the slides and in PyTorch."""
-    if opt.algo in ("sgd", "momentum", "nesterov"):
-        kind = "nesterov" if opt.hp["nesterov"] else "momentum"
-        return f"{kind}_{opt.convention}" if opt.hp["momentum"] else "sgd"
-    return f"{opt.algo}_{opt.convention}" if opt.algo in ("adagrad", "rmsprop") else "same"
-
-
-def _table(runs: list[Optimizer], n: int, loss_known: bool, compare: bool, ctx: Ctx) -> Table:
+def _table(runs: list[Optimizer], n: int, compare: bool, ctx: Ctx) -> Table:
     """The trajectory (or the runs side by side): first and last rows, a gap row between."""
-    rows = shown_iterations(n, *ROWS)
+    rows, loss_known = shown_iterations(n, *ROWS), bool(runs[0].losses)
     hidden, body = f"{n - len(rows):,}", []
     columns = ["t"] + [f"{run.name} {'L' if loss_known else 'θ'}" for run in runs]
     columns = columns if compare else ["t", "θ", "g"] + ["L"] * loss_known
@@ -527,9 +503,6 @@ def _plot(trace: Trace, runs: list[Optimizer], theta0, start: float | None, ctx:
             trace.notes.append(ctx.t("optimizer.plot_missing"))
             return
         trace.tables.append(table)
-
-
-# ----------------------------------------------------------------------------- reading input
 
 
 def _algorithms(args) -> list[str]:

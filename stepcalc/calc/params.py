@@ -7,6 +7,7 @@ any size is allowed whose total stays below 2⁶³ (a signed 64-bit integer).
 
 from __future__ import annotations
 
+from collections import Counter
 from math import prod
 from typing import Any
 
@@ -30,11 +31,11 @@ KEYS = {
     **dict.fromkeys(("relu", "sigmoid", "tanh", "softmax", "flatten", "identity"), "name"),
 }
 """The keys each layer kind takes."""
-ALIASES = {"conv2d": "conv", "fc": "linear", "dense": "linear", "bn": "batchnorm"}
-ALIASES |= {f"{kind}{n}": kind for kind in ("maxpool", "avgpool", "batchnorm") for n in "12"}
+ALIASES = dict(conv2d="conv", fc="linear", dense="linear", bn="batchnorm", batchnorm1d="batchnorm")
+ALIASES |= {f"{kind}2d": kind for kind in ("maxpool", "avgpool", "batchnorm")}
 
 
-def count(layers, shape, ctx: Ctx, convention="pytorch", field="from", title="") -> Trace:
+def count(layers, shape, ctx: Ctx, convention: str, field: str, title: str) -> Trace:
     if not isinstance(layers, list) or not layers:
         raise InputError(field, "params.no_layers")
     if len(layers) > limits.MAX_LAYERS:
@@ -44,12 +45,12 @@ def count(layers, shape, ctx: Ctx, convention="pytorch", field="from", title="")
     title = ctx.t("params.title") + (f" · {title}" if title else "")
     subtitle = ctx.t("params.subtitle", convention=convention, shape=_fmt(shape))
     trace = Trace("params", inputs, title=title, subtitle=subtitle)
-    w, rows, terms, seen, frozen = Work(trace, ctx), [], {}, {}, 0
+    w, rows, terms, seen, c_bn = Work(trace, ctx, topic="params"), [], {}, Counter(), 0
     for index, raw in enumerate(layers, start=1):
         kind = ""
         try:
             kind, spec = _spec(raw)
-            seen[kind] = seen.get(kind, 0) + 1
+            seen[kind] += 1
             name = str(spec.get("name") or f"{kind}{seen[kind]}")
             given = spec.get("input_shape")
             layer_in = _ints(spec, "input_shape", None, (1, 2, 3)) if given else shape
@@ -61,17 +62,15 @@ def count(layers, shape, ctx: Ctx, convention="pytorch", field="from", title="")
             raise InputError(field, "params.in_layer", **at) from None
         if params is not None:
             terms[symbol] = params
-            frozen += params // 2 if kind == "batchnorm" and convention == "keras" else 0
+            c_bn += params // 4 if kind == "batchnorm" and convention == "keras" else 0
         rows.append({"name": name, "kind": kind, "params": int(params or 0), "output_shape": out})
         shape = shape if given else out
-    rule = " + ".join(terms) or "0"
-    total = int(w(ctx.t("params.total"), f"P = {rule}", **terms, key="total"))
+    total = int(w("total", f"P = {' + '.join(terms) or '0'}", **terms, key="total"))
     if total >= LIMIT:
         raise InputError(field, "params.too_many", count=f"{total:,}")
     trainable = total
-    if frozen:  # Keras: the running mean and variance of every BatchNorm channel
-        rule, title = "P_train = P - 2*C_bn", ctx.t("params.trainable")
-        trainable = int(w(title, rule, P=total, C_bn=frozen // 2, key="trainable"))
+    if c_bn:  # Keras: the running mean and variance of every BatchNorm channel
+        trainable = int(w("trainable", "P_train = P - 2*C_bn", P=total, C_bn=c_bn, key="trainable"))
         trace.notes.append(ctx.t("params.keras_note"))
     columns = [ctx.t(f"params.col_{c}") for c in ("layer", "kind", "params", "shape")]
     cells = [[r["name"], r["kind"], r["params"], _fmt(r["output_shape"])] for r in rows]
@@ -98,50 +97,47 @@ def _spec(raw) -> tuple[str, dict[str, Any]]:
 
 def _layer(w: Work, kind, spec, shape, title, symbol, convention):
     """A layer's parameter count (a step; None when it has none) and its output shape."""
-    t = w.ctx.t
+    channels, at = shape and shape[0], {"name": title}
+    bias = parse_bool(spec.get("bias", True), "bias")
     if kind == "conv":
-        c_in, c_out = _int(spec, "in", shape and shape[0], agree=True), _int(spec, "out")
-        groups = _int(spec, "groups", 1)
+        c_in, c_out = _int(spec, "in", channels), _int(spec, "out")
+        groups = _ints(spec, "groups", 1, (1,))[0]
         if c_in % groups or c_out % groups:
             raise InputError("groups", "params.groups", g=groups, c_in=c_in, c_out=c_out)
         k_h, k_w = _pair(spec, "kernel", 3)
         rule = "C_in*C_out*k_h*k_w" if groups == 1 else "C_in/g*C_out*k_h*k_w"
-        rule += " + C_out" if _bool(spec) else ""
+        rule += " + C_out" if bias else ""
         operands = {"C_in": c_in, "C_out": c_out, "k_h": k_h, "k_w": k_w}
         operands |= {"g": groups} if groups > 1 else {}
-        params = w(t("params.layer", name=title), f"{symbol} = {rule}", **operands)
-        return params, _pooled(shape, c_out, spec, (k_h, k_w), 1)
+        params = w("layer", f"{symbol} = {rule}", **operands, at=at)
+        return params, shape and _pooled(shape, c_out, spec, (k_h, k_w), 1)
     if kind == "linear":
-        n_in, n_out = _int(spec, "in", shape and prod(shape), agree=True), _int(spec, "out")
-        rule = "n_in*n_out + n_out" if _bool(spec) else "n_in*n_out"
-        params = w(t("params.layer", name=title), f"{symbol} = {rule}", n_in=n_in, n_out=n_out)
-        return params, [n_out]
+        n_in, n_out = _int(spec, "in", shape and prod(shape)), _int(spec, "out")
+        rule = "n_in*n_out + n_out" if bias else "n_in*n_out"
+        return w("layer", f"{symbol} = {rule}", n_in=n_in, n_out=n_out, at=at), [n_out]
     if kind == "batchnorm":
-        channels = _int(spec, "features", shape and shape[0], agree=True)
-        factor = 4 if convention == "keras" else 2
-        return w(t("params.layer", name=title), f"{symbol} = {factor}*C", C=channels), shape
+        rule = f"{symbol} = 4*C" if convention == "keras" else f"{symbol} = 2*C"
+        return w("layer", rule, C=_int(spec, "features", channels), at=at), shape
     if kind in ("maxpool", "avgpool"):
         kernel = _pair(spec, "kernel", 2)
-        return None, _pooled(shape, shape and shape[0], spec, kernel, kernel)
+        return None, shape and _pooled(shape, channels, spec, kernel, kernel)
     if kind == "adaptiveavgpool":
-        return None, shape and [shape[0], *_pair(spec, "output", 1)]
+        return None, shape and [channels, *_pair(spec, "output", 1)]
     if kind == "flatten" and shape and len(shape) > 1:
         names = ("C", "H", "W")[-len(shape) :]
-        operands = dict(zip(names, shape, strict=True))
-        return None, [w(t("params.flatten", name=title), f"N = {'*'.join(names)}", **operands)]
+        sizes = dict(zip(names, shape, strict=True))
+        return None, [w("flatten", f"N = {'*'.join(names)}", **sizes, at=at)]
     return None, shape
 
 
 def _pooled(shape, channels, spec, kernel, stride):
-    """The C,H,W after a conv or pool (PyTorch's rule per axis), when the input is known."""
-    if shape is None:
-        return None
+    """The C,H,W after a conv or pool: PyTorch's rule per axis."""
     if len(shape) != 3:
         raise InputError(None, "params.needs_chw", shape=_fmt(shape))
     stride, padding = _pair(spec, "stride", stride), _pair(spec, "padding", 0, 0)
-    dilation, ceil = _pair(spec, "dilation", 1), _bool(spec, "ceil_mode", False)
-    axes = zip(shape[1:], kernel, stride, padding, dilation, strict=True)
-    rule, quiet = "ceil" if ceil else "floor", Work(None, Ctx())
+    axes = zip(shape[1:], kernel, stride, padding, _pair(spec, "dilation", 1), strict=True)
+    rule = "ceil" if parse_bool(spec.get("ceil_mode", False), "ceil_mode") else "floor"
+    quiet = Work(None, Ctx())
     sizes = [axis_step(quiet, "", rule, "H", "n", dict(zip("HKSPD", a, strict=True))) for a in axes]
     if min(sizes) < 1:
         raise InputError(None, "params.empty", shape=_fmt(shape))
@@ -150,9 +146,9 @@ def _pooled(shape, channels, spec, kernel, stride):
 
 def _ints(spec, key, default=None, lengths=(1, 2), minimum=1) -> list[int]:
     """Whole numbers of a layer key: any size below 2⁶³ (counting needs no memory)."""
-    if spec.get(key, default) is None:
+    if (raw := spec.get(key, default)) is None:
         raise InputError(None, "params.give", name=repr(key))
-    values = parse_int_list(spec.get(key, default), key, None, lengths)
+    values = parse_int_list(raw, key, None, lengths)
     for value in values:
         if value < minimum:
             raise InputError(key, "at_least", minimum=minimum, value=value)
@@ -161,12 +157,11 @@ def _ints(spec, key, default=None, lengths=(1, 2), minimum=1) -> list[int]:
     return values
 
 
-def _int(spec, key, default=None, minimum=1, agree=False) -> int:
-    """One whole number; ``agree``: the default comes from the input, and a written value
-    must match it."""
-    value = _ints(spec, key, default, (1,), minimum)[0]
-    if agree and default and value != default:
-        raise InputError(None, "params.mismatch", name=repr(key), value=value, given=default)
+def _int(spec, key, given=None) -> int:
+    """One whole number; ``given`` (the input's) is the default, and a value written must match."""
+    value = _ints(spec, key, given, (1,))[0]
+    if given and value != given:
+        raise InputError(None, "params.mismatch", name=repr(key), value=value, given=given)
     return value
 
 
@@ -174,15 +169,8 @@ def _pair(spec, key, default, minimum=1) -> tuple[int, int]:
     return pair(_ints(spec, key, default, (1, 2), minimum), key)
 
 
-def _bool(spec, key="bias", default=True) -> bool:
-    return parse_bool(spec.get(key, default), key)
-
-
 def _fmt(shape) -> str:
     return "×".join(map(str, shape)) if shape else "—"
-
-
-# ------------------------------------------------------------------ presets
 
 
 def _conv(c_in, c_out, kernel, stride=1, padding=0, **extra):
@@ -254,23 +242,22 @@ def run(args, ctx: Ctx) -> Trace:
     bias = args.bias is not False
     if "bias" in args.given and (args.preset or args.layers):
         raise InputError("bias", "only_with", other=either(map(label, ("mlp", "conv", "linear"))))
-    shape, title, field = args.input, "", "from"
-    if args.mlp:
-        if len(args.mlp) < 2:
+    shape, title = args.input, ""
+    field = next((name for name in ("mlp", "linear", "conv") if args[name]), "from")  # for errors
+    if widths := args.mlp or args.linear:  # --linear IN,OUT: an MLP of one layer
+        if len(widths) < 2:
             raise InputError("mlp", "params.mlp_widths")
-        pairs = zip(args.mlp, args.mlp[1:], strict=False)
+        pairs = zip(widths, widths[1:], strict=False)
         layers = [{"linear": {"in": a, "out": b, "bias": bias}} for a, b in pairs]
-        shape, title, field = shape or args.mlp[:1], "MLP " + "→".join(map(str, args.mlp)), "mlp"
+        if args.mlp:
+            shape, title = shape or widths[:1], "MLP " + "→".join(map(str, widths))
     elif args.preset:
         default_shape, layers = PRESETS[args.preset]()
         shape, title = shape or default_shape, args.preset
-    elif args.linear:
-        n_in, n_out = args.linear
-        layers, field = [{"linear": {"in": n_in, "out": n_out, "bias": bias}}], "linear"
     elif args.conv:
         c_in, c_out, kernel, *rest = args.conv
         extra = dict(zip(("stride", "padding", "groups"), rest, strict=False))
-        layers, field = [_conv(c_in, c_out, kernel, bias=bias, **extra)], "conv"
+        layers = [_conv(c_in, c_out, kernel, bias=bias, **extra)]
     else:
         layers = args.layers
     return count(layers, shape, ctx, args.convention, field, title)

@@ -24,14 +24,11 @@ STACK_KEYS = {"k": 1, "s": 1, "d": 1, "p": 0}
 """The keys of a ``--stack`` layer and their smallest values (k is required)."""
 
 
-def pair(values, field: str, default: int | None = None) -> tuple[int, int]:
-    """``[3]`` → (3, 3), ``[3, 5]`` → (3, 5); nothing → the default (or required)."""
-    if values is None and default is None:
+def pair(values, field: str) -> list[int]:
+    """``[3]`` → [3, 3], ``[3, 5]`` → [3, 5] (the option's type checked the count)."""
+    if values is None:
         raise InputError(field, "required")
-    values = [default] if values is None else values
-    if len(values) not in (1, 2):
-        raise InputError(field, "expected_count", wanted=either((1, 2)), count=len(values))
-    return (values[0], values[-1])
+    return [values[0], values[-1]]
 
 
 def axis_step(w: Work, title: str, rule: str, X: str, out: str, operands: dict, **step) -> int:
@@ -52,18 +49,12 @@ def run(args, ctx: Ctx) -> Trace:
     if args.input is None and mode != "stack":
         raise InputError("input", "required")
     if args.output and not (args.solve or mode == "roi"):
-        raise InputError(
-            "output", "only_with", other=either((label("solve"), label("kind") + " roi"))
-        )
+        roi = label("kind") + " roi"
+        raise InputError("output", "only_with", other=either((label("solve"), roi)))
     channels = args.input[0] if args.input and len(args.input) == 3 else None
     size = pair(args.input[-2:], "input") if args.input else None
-    w = Work(trace, ctx)
-    if mode == "stack":
-        _stack(w, trace.result, _stack_layers(args), size)
-    elif mode in ("spp", "roi"):
-        _bins(w, trace.result, mode, size, channels, args)
-    else:
-        _layer(w, trace, args, size, channels)
+    calculate = {"stack": _stack, "spp": _bins, "roi": _bins}.get(mode, _layer)
+    calculate(Work(trace, ctx, topic="outsize"), args, size, channels)
     return trace
 
 
@@ -73,92 +64,81 @@ def _shown(name, value) -> str:
     return name if value is True else f"{name}={value}"
 
 
-# ------------------------------------------------------------------ one layer
-
-
-def _layer(w: Work, trace: Trace, args, size, channels) -> None:
-    kind, result, t = args.kind, trace.result, w.ctx.t
+def _layer(w: Work, args, size, channels) -> None:
+    kind, trace, t = args.kind, w.trace, w.ctx.t
+    result, same = trace.result, str(args.padding).strip().lower() == "same"
     kernel = pair(args.kernel, "kernel")
     stride = pair(args.stride or (kernel if kind == "pool" else [1]), "stride")
-    dilation = pair(args.dilation, "dilation")
-    extra = pair(args["output-padding"], "output-padding")
-    rule = "transpose" if kind == "transpose" else "ceil" if args["ceil-mode"] else "floor"
-    same = str(args.padding).strip().lower() == "same"
+    dilation, extra = (pair(args[name], name) for name in ("dilation", "output-padding"))
     if same and kind == "transpose":
         raise InputError("padding", "outsize.same_transpose")
-    if not same:
-        padding = pair(parse_int_list(args.padding, "padding", 0, (1, 2)), "padding")
-    operands = [
-        {X: size[i], "K": kernel[i], "S": stride[i], "D": dilation[i]}
-        | ({"P_out": extra[i]} if kind == "transpose" else {})
-        for i, (_, X) in enumerate(AXES)
-    ]
-    for i in (0, 1):
-        if kind == "pool" and not same and padding[i] > kernel[i] // 2:
-            raise InputError("padding", "outsize.pool_padding", k=kernel[i], p=padding[i])
-        if kind == "transpose" and extra[i] >= max(stride[i], dilation[i]):
-            limit = max(stride[i], dilation[i])
-            raise InputError("output-padding", "outsize.output_padding", limit=limit, a=extra[i])
+    padding = pair([0] if same else parse_int_list(args.padding, "padding", 0, (1, 2)), "padding")
+    operands, axes = [], zip(AXES, size, kernel, stride, dilation, extra, padding, strict=True)
+    for (_, X), n, k, s, d, a, p in axes:
+        if kind == "pool" and p > k // 2:
+            raise InputError("padding", "outsize.pool_padding", k=k, p=p)
+        if kind == "transpose" and a >= max(s, d):
+            raise InputError("output-padding", "outsize.output_padding", limit=max(s, d), a=a)
+        transposed = {"P_out": a} if kind == "transpose" else {}
+        operands.append({X: n, "K": k, "S": s, "D": d, **transposed, "P": p})
+    rule = "transpose" if kind == "transpose" else "ceil" if args["ceil-mode"] else "floor"
     if args.solve:
         if "padding" in args.given:
             raise InputError("padding", "not_with", other=label("solve"))
-        padding = result["padding"] = _solve(w, args, rule, operands)
-        if padding is None:
+        result["padding"] = _solve(w, args, rule, operands)
+        if result["padding"] is None:
             result["exact"] = False
             return
     dilated = w if max(dilation) > 1 else Work(None, w.ctx)  # D = 1: K_eff is K, no step
     result["effective_kernel"] = []
-    for i, (axis, X) in enumerate(AXES):
-        ops, n, s, k, d = operands[i], size[i], stride[i], kernel[i], dilation[i]
-        facts = dict(axis=t(f"outsize.{axis}"), X=X, stride=s)
-        title = t("outsize.output", **facts)
-        effective, key = "K_eff = D*(K - 1) + 1", "effective_kernel"
-        result[key].append(dilated(t("outsize.effective", **facts), effective, D=d, K=k, key=key))
+    for (axis, X), ops in zip(AXES, operands, strict=True):
+        n, k, s, d, p = ops[X], ops["K"], ops["S"], ops["D"], ops["P"]
+        at = dict(axis=t(f"outsize.{axis}"), X=X, stride=s)
+        key = "effective_kernel"
+        result[key].append(dilated("effective", "K_eff = D*(K - 1) + 1", D=d, K=k, key=key, at=at))
         if same:  # keeps the size at stride 1; TensorFlow's ⌈H/S⌉ beyond (PyTorch refuses it)
-            facts.update(before=d * (k - 1) // 2, after=(d * (k - 1) + 1) // 2)
-            note = t("outsize.same_note" if s == 1 else "outsize.same_strided", **facts)
+            at.update(before=d * (k - 1) // 2, after=(d * (k - 1) + 1) // 2)
+            note = t("outsize.same_note" if s == 1 else "outsize.same_strided", **at)
             trace.notes += [note] if note not in trace.notes else []
-            formula = f"{X}_out = ceil({X}/S)" if s > 1 else f"{X}_out = {X}"
-            result[axis] = w(title, formula, **{X: n}, **({"S": s} if s > 1 else {}), key=axis)
+            formula, ops = (f"ceil({X}/S)", {X: n, "S": s}) if s > 1 else (X, {X: n})
+            result[axis] = w("output", f"{X}_out = {formula}", **ops, key=axis, at=at)
             continue
-        p = padding[i]
-        out = result[axis] = axis_step(w, title, rule, X, f"{X}_out", ops | {"P": p}, key=axis)
+        out = result[axis] = axis_step(w, "output", rule, X, f"{X}_out", ops, key=axis, at=at)
         span = n + 2 * p - d * (k - 1) - 1
-        facts.update(span=d * (k - 1) + 1, padded=n + 2 * p, value=f"{span}/{s}")
+        at.update(span=d * (k - 1) + 1, padded=n + 2 * p, value=f"{span}/{s}")
         if out < 1:
-            raise InputError(*EMPTY[kind == "transpose"], **facts)
+            raise InputError(*EMPTY[kind == "transpose"], **at)
         if kind != "transpose" and span % s:
             result["exact"] = False
             if rule == "floor":
-                trace.notes.append(t("outsize.not_whole", lost=span % s, **facts))
+                trace.notes.append(t("outsize.not_whole", lost=span % s, **at))
     result["channels"] = channels if kind == "pool" else None
     if args["out-channels"] is not None:
         filters = {"C_out": args["out-channels"]}
-        result["channels"] = w(t("outsize.channels"), "C_out = C_out", **filters, key="channels")
+        result["channels"] = w("channels", "C_out = C_out", **filters, key="channels")
 
 
 def _solve(w: Work, args, rule: str, operands: list[dict]) -> list[int] | None:
-    """The smallest padding per axis that gives the wanted output (a binary search)."""
-    wanted, quiet, found, t = pair(args.output, "output"), Work(None, w.ctx), [], w.ctx.t
+    """The smallest padding per axis that gives the wanted output, put in the operands."""
+    quiet, t = Work(None, w.ctx), w.ctx.t
     sign = -1 if rule == "transpose" else 1  # the output grows with P, or shrinks (transpose)
-    for (axis, X), ops, size in zip(AXES, operands, wanted, strict=True):
+    for (axis, X), ops, size in zip(AXES, operands, pair(args.output, "output"), strict=True):
 
         def out(p, X=X, ops=ops):
             return sign * axis_step(quiet, "", rule, X, "n", ops | {"P": p})
 
         tries = range(ops["K"] * ops["D"] + (ops[X] + size) * ops["S"] + 2)
         p = bisect_left(tries, sign * size, key=out)  # the smallest P that reaches the size
-        found.append(p if p < len(tries) and out(p) == sign * size else None)
-        code, ax = "solve_none" if found[-1] is None else "solve_found", t(f"outsize.{axis}")
-        w.trace.notes.append(t(f"outsize.{code}", axis=ax, output=size, padding=found[-1]))
+        ops["P"] = p if p < len(tries) and out(p) == sign * size else None
+        code = "solve_none" if ops["P"] is None else "solve_found"
+        facts = dict(axis=t(f"outsize.{axis}"), output=size, padding=ops["P"])
+        w.trace.notes.append(t(f"outsize.{code}", **facts))
+    found = [ops["P"] for ops in operands]
     return None if None in found else found
 
 
-# ------------------------------------------------------------------ a stack of layers
-
-
-def _stack_layers(args) -> list[dict[str, int]]:
-    """``"k=3,s=1,d=2; k=2,s=2"`` → one mapping per layer."""
+def _stack(w: Work, args, size, channels) -> None:
+    """``--stack "k=3,s=1,d=2; k=2,s=2"``: the output of each layer and the receptive field."""
     if unused := sorted(args.given - {"stack", "input"}):
         raise InputError(unused[0], "not_with", other=label("stack"))
     layers = []
@@ -174,69 +154,55 @@ def _stack_layers(args) -> list[dict[str, int]]:
         layers.append(STACK_KEYS | layer)
     if len(layers) > limits.MAX_LAYERS:
         raise InputError("stack", "at_most", maximum=limits.MAX_LAYERS, value=len(layers))
-    return layers
-
-
-def _stack(w: Work, result: dict, layers: list[dict[str, int]], size) -> None:
-    t, last, r, j = w.ctx.t, len(layers), 1, 1
+    result, t, last = w.trace.result, w.ctx.t, len(layers)
+    w = Work(w.trace, w.ctx, env={"r_0": 1, "j_0": 1}, topic="outsize")
     for n, layer in enumerate(layers, start=1):
         k, s, d, p = layer["k"], layer["s"], layer["d"], layer["p"]
         for i, (axis, X) in enumerate(AXES if size else ()):
-            title = t("outsize.stack_output", n=n, axis=t(f"outsize.{axis}"))
-            ax, key = f"{X}_{n - 1}", axis if n == last else None
-            ops = {ax: size[i], "K": k, "S": s, "P": p, "D": d}
-            out = axis_step(w, title, "floor", ax, f"{X}_{n}", ops, key=key, name=axis)
-            if out < 1:
-                raise InputError("stack", "outsize.stack_empty", n=n, axis=t(f"outsize.{axis}"))
+            at = dict(n=n, axis=t(f"outsize.{axis}"))
+            step = dict(key=axis if n == last else None, name=axis, at=at)
+            ops = {f"{X}_{n - 1}": size[i], "K": k, "S": s, "P": p, "D": d}
             result["exact"] &= (size[i] + 2 * p - d * (k - 1) - 1) % s == 0
-            size = (out, size[1]) if i == 0 else (size[0], out)
-        ops, key = {f"r_{n - 1}": r, f"k_{n}": k, f"d_{n}": d, f"j_{n - 1}": j}, "receptive_field"
-        rule = f"r_{n} = r_{n - 1} + (k_{n} - 1)*d_{n}*j_{n - 1}"
-        r = w(t("outsize.receptive", n=n), rule, **ops, key=key if n == last else None, name=key)
+            size[i] = axis_step(w, "stack_output", "floor", f"{X}_{n - 1}", f"{X}_{n}", ops, **step)
+            if size[i] < 1:
+                raise InputError("stack", "outsize.stack_empty", **at)
+        w.env |= {f"k_{n}": k, f"d_{n}": d, f"s_{n}": s}
+        rule, key = f"r_{n} = r_{n - 1} + (k_{n} - 1)*d_{n}*j_{n - 1}", "receptive_field"
+        w("receptive", rule, key=key if n == last else None, name=key, at={"n": n})
         if n < last:
-            ops = {f"j_{n - 1}": j, f"s_{n}": s}
-            j = w(t("outsize.jump", n=n), f"j_{n} = j_{n - 1}*s_{n}", **ops, name="jump")
+            w("jump", f"j_{n} = j_{n - 1}*s_{n}", name="jump", at={"n": n})
     result["height"], result["width"] = size or (None, None)
-    result["receptive_field"] = r
+    result["receptive_field"] = w.env[f"r_{last}"]
 
 
-# ------------------------------------------------------------------ ROI and SPP pooling
-
-
-def _bins(w: Work, result: dict, mode: str, size, channels, args) -> None:
+def _bins(w: Work, args, size, channels) -> None:
     """ROI pooling: an h×w region into H×W bins. SPP: an H×W map into n×n bins per level."""
-    t = w.ctx.t
-    if mode == "roi":
-        if args.output is None:
-            raise InputError("output", "required")
+    result, t, roi = w.trace.result, w.ctx.t, args.kind == "roi"
+    if roi:  # per axis: where, which axis, its symbol, its length and its bins
         result["height"], result["width"] = pooled = pair(args.output, "output")
-        axes = [("h", "H", size[0], pooled[0], "height"), ("w", "W", size[1], pooled[1], "width")]
-        grids, rule, operands = [("", axes)], "H*W", {"H": pooled[0], "W": pooled[1]}
+        axes = [("", a, X, n, b) for (a, X), n, b in zip(AXES, size, pooled, strict=True)]
+        rule, operands = "H*W", {"H": pooled[0], "W": pooled[1]}
     else:
         if not args.levels:
             raise InputError("levels", "required")
-        names, grids = list(enumerate(AXES if size[0] != size[1] else (("both", "H"),))), []
-        for n in args.levels:
-            grids.append(
-                (t("outsize.level", n=n), [(X, "n", size[i], n, a) for i, (a, X) in names])
-            )
+        square = size[0] == size[1]  # one title and symbol for both axes
+        sides = [(("both", "H"), size[0])] if square else [*zip(AXES, size, strict=True)]
+        axes = [(t("outsize.level", n=b), a, X, n, b) for b in args.levels for (a, X), n in sides]
         operands = {f"n_{i}": n for i, n in enumerate(args.levels, start=1)}
         rule = " + ".join(f"{name}**2" for name in operands)
-    for level, axes in grids:
-        for x, b, length, bins, axis in axes:
-            sub, where = "_" + x.lower() if len(axes) == 2 else "", level + t(f"outsize.{axis}")
-            got = {}
-            for symbol, fn in (("win", "ceil"), ("str", "floor")):
-                title = t(f"outsize.{symbol}", where=where)
-                formula = f"{symbol}{sub} = {fn}({x}/{b})"
-                got[symbol] = w(title, formula, **{x: length, b: bins}, name="bins")
-            if length % bins:
-                result["exact"] = False
-                count = (length - got["win"]) // got["str"] + 1 if got["str"] else "∞"
-                facts = dict(where=where, size=length, n=bins, count=count, **got)
-                w.trace.notes.append(t("outsize.uneven", **facts))
+    for level, axis, X, length, bins in axes:
+        x, b = (X.lower(), X) if roi else (X, "n")  # ROI: h into H bins; SPP: H into n bins
+        where = level + t(f"outsize.{axis}")
+        sub, ops = "" if axis == "both" else "_" + axis[0], {x: length, b: bins}
+        win = w("win", f"win{sub} = ceil({x}/{b})", **ops, name="bins", at={"where": where})
+        step = w("str", f"str{sub} = floor({x}/{b})", **ops, name="bins", at={"where": where})
+        if length % bins:
+            result["exact"] = False
+            count = (length - win) // step + 1 if step else "∞"
+            facts = dict(where=where, size=length, n=bins, count=count, win=win, str=step)
+            w.trace.notes.append(t("outsize.uneven", **facts))
     if channels:
         rule = f"C*({rule})" if " + " in rule else f"C*{rule}"
         operands = {"C": channels, **operands}
     result["channels"] = channels
-    result["features"] = w(t("outsize.features"), f"N = {rule}", **operands, key="features")
+    result["features"] = w("features", f"N = {rule}", **operands, key="features")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from stepcalc.spec import Command, Flag, Int, Ints, Opt, Requires, Tensor
+from stepcalc.spec import Command, ExactlyOne, Flag, Int, Ints, Opt, Requires, Tensor
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,7 @@ COMMAND = Command(
     options=(
         Opt("input", TENSOR, "Input H×W, C×H×W ('|' between channels) or N×C×H×W.", required=True),
         Opt(
-            "kernel",
-            TENSOR,
-            "Kernel kh×kw, Ci×kh×kw or Co×Ci×kh×kw ('||': filters).",
-            required=True,
+            "kernel", TENSOR, "Kernel kh×kw, Ci×kh×kw, Co×Ci×kh×kw ('||': filters).", required=True
         ),
         Opt("bias", Tensor("B", (0, 1)), "Bias, one number per output channel."),
         Opt("stride", Ints("S[,S]", 1, (1, 2)), "Stride S[,S].", "1"),
@@ -48,7 +45,10 @@ COMMAND = Command(
         Opt("output-padding", Ints("A[,A]", 0, (1, 2)), "--transpose: rows/columns added.", "0"),
         *SHARED,
     ),
-    constraints=(Requires("output-padding", "transpose"),),
+    constraints=(
+        Requires("output-padding", "transpose"),
+        ExactlyOne(("flip", "transpose"), optional=True),
+    ),
     alternatives=(("backward", "grad-output"),),
     samples=("conv_seed_001.yaml", "conv_seed_toy.yaml", "conv_transpose.yaml", "conv_layer.yaml"),
 )

@@ -23,9 +23,7 @@ COMMAND = Command(
         Opt("grad-output", Tensor("G"), "Upstream gradient ∂L/∂h, same shape as the input."),
         Opt("samples", Int("K", 1, 100_000), "Average K random masks (expected train output)."),
     ),
-    # optional: the runner's presence test counts a probability of 0 as not given, so the
-    # calculator checks "exactly one" itself (p_keep = 0 and p_drop = 0 are valid)
-    constraints=(ExactlyOne(("keep-prob", "drop-prob"), optional=True),),
+    constraints=(ExactlyOne(("keep-prob", "drop-prob")),),
     alternatives=(("keep-prob", "drop-prob"), ("mask", "seed")),
     samples=("dropout_slide.yaml", "dropout_drop_all.yaml"),
 )

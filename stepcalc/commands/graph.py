@@ -1,7 +1,7 @@
 """``stepcalc graph``: backpropagation through a computational graph, node by node."""
 
 from stepcalc import spec
-from stepcalc.spec import Command, ExactlyOne, Flag, Int, Number, Opt, Requires, Text
+from stepcalc.spec import Command, ExactlyOne, Flag, Int, Number, Opt, Requires, Tensor, Text
 
 GATES = ("and", "or", "nand", "nor", "xor")
 
@@ -21,7 +21,7 @@ COMMAND = Command(
         Opt("upstream", Number("G"), "Gradient ∂L/∂f flowing into the output.", "1"),
         Opt("network", spec.Mapping(), "YAML/JSON {input, target, loss, layers: [{weights, …}]}."),
         Opt("gates", Flag(), "Perceptron gates AND, OR, NAND, XOR; with --weights your own."),
-        Opt("weights", spec.Type("W[,W]"), "With --gates: your perceptron's weights: 0.4,0.2."),
+        Opt("weights", Tensor("W[,W]", (0, 1)), "With --gates: your own weights, e.g. 0.4,0.2."),
         Opt("threshold", Number("θ"), "With --weights: it fires when w·x > θ."),
         Opt("bias", Number("b"), "With --weights: a bias instead of θ (fires when w·x + b > 0)."),
         Opt("gate", spec.Choice("and|or|…", GATES), "With --weights: the gate it should compute."),

@@ -5,6 +5,7 @@ from stepcalc.spec import Choice, Command, Flag, Ints, Number, Opt, Requires, Te
 FUNCTIONS = "mse mae huber bce cross-entropy multiclass-hinge svm hinge squared-hinge mape msle"
 TENSOR = Tensor("TENSOR")
 FN = Choice(FUNCTIONS.replace(" ", "|"), tuple(FUNCTIONS.split()))
+KEYS = "loss grad_pred rmse probabilities penalty grad_weights total updated_weights"
 
 COMMAND = Command(
     name="loss",
@@ -21,10 +22,7 @@ COMMAND = Command(
     ),
     calculator="stepcalc.calc.losses:run",
     drill="stepcalc.drill:loss_problem",
-    result_keys=(
-        *("loss", "grad_pred", "rmse", "probabilities", "penalty", "grad_weights", "total"),
-        "updated_weights",
-    ),
+    result_keys=tuple(KEYS.split()),
     options=(
         Opt("fn", FN, "Loss function (svm = multiclass-hinge).", "mse"),
         Opt(
@@ -74,6 +72,8 @@ COMMAND = Command(
         Requires("margin", "fn", ("multiclass-hinge", "svm")),
         Requires("logits", "fn", ("bce", "cross-entropy")),
         Requires("l2-form", "l2"),
+        Requires("lr", "weights"),
+        Requires("grad-weights", "lr"),
     ),
     samples=tuple(
         f"loss_{name}.yaml"

@@ -1,7 +1,20 @@
 """``stepcalc optimizer ALGO``: SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam … step by step."""
 
 from stepcalc import limits
-from stepcalc.spec import Arg, Choice, Command, Flag, Int, Number, Opt, Requires, Tensor, Text, Type
+from stepcalc.spec import (
+    Arg,
+    Choice,
+    Command,
+    ExactlyOne,
+    Flag,
+    Int,
+    Number,
+    Opt,
+    Requires,
+    Tensor,
+    Text,
+    Type,
+)
 
 ALGORITHMS = tuple("sgd momentum nesterov adagrad rmsprop adam adamw adamax nadam adadelta".split())
 RATE = Number("X", minimum=0)
@@ -56,7 +69,11 @@ COMMAND = Command(
         Opt("compare", Text("A,B"), "Algorithms side by side: sgd,momentum,adam.", multiple=True),
         Opt("plot", Flag(), "Draw the loss (and a 2-D path) in the terminal (needs uniplot)."),
     ),
-    constraints=(Requires("vars", "loss"), Requires("dampening", "convention", ("pytorch",))),
+    constraints=(
+        ExactlyOne(("grad", "loss")),
+        Requires("vars", "loss"),
+        Requires("dampening", "convention", ("pytorch",)),
+    ),
     alternatives=(("grad", "loss"),),
     samples=(
         "optimizer_adam.yaml",

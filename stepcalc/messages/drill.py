@@ -1,11 +1,10 @@
 """Texts of ``drill``: the session, worksheets, errors and each topic's problem statement."""
 
 TEXT = {
-    # ------------------------------------------------------------------ session
     "seed_line": ("seed {seed} · replay: {command}", "시드 {seed} · 다시 풀기: {command}"),
     "problem": ("Problem {n}", "문제 {n}"),
     "find": ("Find:", "구하시오:"),
-    "hint_vector": ("{n} numbers", "숫자 {n}개"),
+    "hint_vector": ("{shape} numbers", "숫자 {shape}개"),
     "hint_matrix": ("{shape} matrix, rows separated by ;", "{shape} 행렬, 행은 ; 로 구분"),
     "hint_tensor": ("{shape} tensor, channels separated by |", "{shape} 텐서, 채널은 | 로 구분"),
     "hint_decimals": ("decimals: {n}", "소수 {n}자리"),
@@ -25,21 +24,11 @@ TEXT = {
     "score_revealed": ("; {n} shown with '?'", "; '?'로 {n}개 정답 보기"),
     "interrupted": ("stopped.", "중단했습니다."),
     "end_of_input": ("end of input.", "입력이 끝났습니다."),
-    # ---------------------------------------------------------------- documents
     "answers": ("Answers", "정답"),
     "check_with": ("Check with:", "확인 명령:"),
     "worksheet_title": ("Drill worksheet · {topic} · {level}", "연습 문제지 · {topic} · {level}"),
     "answers_title": ("Answer key · {topic} · {level}", "정답과 풀이 · {topic} · {level}"),
     "written": ("wrote {path}", "{path} 파일을 저장했습니다"),
-    # ------------------------------------------------------------------- errors
-    "unknown_topic": (
-        "{topic} is not one of {choices}",
-        "{topic}은(는) 다음 중 하나가 아닙니다: {choices}",
-    ),
-    "format_needs_file": (
-        "only for --worksheet and --answers files",
-        "--worksheet, --answers 파일에만 씁니다",
-    ),
     "same_file": (
         "must be a different file from --worksheet",
         "--worksheet와 다른 파일이어야 합니다",

@@ -27,7 +27,6 @@ TEXT = {
     "mean_z": ("{mode}: mean z over {k} masks", "{mode}: 마스크 {k}개의 z 평균"),
     "mean": ("mean", "평균"),
     "samples_table": ("{k} random masks", "무작위 마스크 {k}개"),
-    "rows_hidden": ("first {shown} of {total} shown", "{total}개 중 앞 {shown}개만 표시"),
     "samples_note": (
         "c counts how often each unit was kept; E[x ⊙ m] = p_keep·x: the mean training output "
         "tends to the test output (p_keep·x standard, x inverted)",

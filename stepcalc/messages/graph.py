@@ -104,8 +104,7 @@ TEXT = {
         "갱신 단계는 에포크 1–{first}와 {last}만 보이고, 표에는 모든 에포크가 있습니다",
     ),
     "history_table": ("loss per epoch", "에포크별 손실"),
-    "col_epoch": ("epoch", "에포크"),
-    "col_loss": ("loss", "손실"),
+    "history_cols": ("epoch|loss", "에포크|손실"),
     "plot_title": ("loss per epoch (plot)", "에포크별 손실 (그래프)"),
     "plot_missing": (
         "the loss curve needs the plot extra: pip install 'stepcalc[plot]'",
@@ -136,7 +135,6 @@ TEXT = {
         "loss는 mse 또는 cross-entropy여야 합니다 (입력: {value})",
     ),
     "no_layers": ("layers must be a non-empty list", "layers는 비어 있지 않은 목록이어야 합니다"),
-    "too_many_layers": ("more than {limit} layers", "층이 {limit}개보다 많습니다"),
     "width": (
         "weights are {shape} ({n} inputs) but its input has {m} value(s)",
         "가중치는 {shape} (입력 {n}개)인데 들어오는 값은 {m}개입니다",

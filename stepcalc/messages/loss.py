@@ -44,6 +44,7 @@ TEXT = {
     "grad_row": ("gradient at the scores of sample {i}", "샘플 {i}의 점수에 대한 기울기"),
     "penalty": ("penalty on the weights", "가중치 정규화 항"),
     "total": ("total loss", "전체 손실"),
+    "rmse": ("RMSE", "RMSE"),
     "grad_weights": ("gradient of the penalty", "정규화 항의 기울기"),
     "sgd_step": ("SGD step on the weights", "가중치의 SGD 갱신"),
     "decay_factor": ("decay factor", "감쇠 계수"),

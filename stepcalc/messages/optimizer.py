@@ -45,45 +45,44 @@ TEXT = {
         "첫 단계: b = g (torch와 같음)",
     ),
     "lr_inside": ("textbook form: η inside the velocity", "교재 형식: η가 속도 안에"),
-    "lr_outside": ("PyTorch form: η outside the buffer", "PyTorch 형식: η는 버퍼 밖"),
+    "lr_outside": ("PyTorch form: η outside the buffer b", "PyTorch 형식: η는 버퍼 b 밖"),
     "eps_pytorch": ("PyTorch form: ε after the root", "PyTorch 형식: ε은 제곱근 밖"),
     "eps_textbook": ("textbook form: ε inside the root", "교재 형식: ε은 제곱근 안"),
+    # form notes: {form} is the step note of the convention (lr_inside … eps_textbook)
     "form_sgd": ("{name}: θ = θ − η·g in every course", "{name}: θ = θ − η·g (모든 강의 공통)"),
     "form_momentum_pytorch": (
-        "{name}, PyTorch form: η outside the buffer b; the textbook's v = γ·v − η·g, θ = θ + v "
-        "gives the same θ with v = −η·b",
-        "{name}, PyTorch 형식: η는 버퍼 b 밖; 교재의 v = γ·v − η·g, θ = θ + v 는 v = −η·b 로 "
-        "같은 θ",
+        "{name}, {form}; the textbook's v = γ·v − η·g, θ = θ + v gives the same θ with v = −η·b",
+        "{name}, {form}; 교재의 v = γ·v − η·g, θ = θ + v 는 v = −η·b 로 같은 θ",
     ),
     "form_momentum_textbook": (
-        "{name}, textbook form: η inside the velocity; the slide's v = γ·v + η·∇L, W ← W − v "
-        "flips v's sign; PyTorch keeps b = −v/η",
-        "{name}, 교재 형식: η가 속도 안에; 슬라이드의 v = γ·v + η·∇L, W ← W − v 는 v의 부호만 "
-        "반대; PyTorch는 b = −v/η 를 저장",
+        "{name}, {form}; the slide's v = γ·v + η·∇L, W ← W − v flips v's sign; PyTorch keeps "
+        "b = −v/η",
+        "{name}, {form}; 슬라이드의 v = γ·v + η·∇L, W ← W − v 는 v의 부호만 반대; PyTorch는 "
+        "b = −v/η 를 저장",
     ),
     "form_nesterov_pytorch": (
-        "{name}, PyTorch form: the look-ahead gradient rewritten at the current point",
-        "{name}, PyTorch 형식: 앞을 내다본 기울기를 현재 위치 식으로 쓴 형태",
+        "{name}, {form}; the look-ahead gradient rewritten at the current point",
+        "{name}, {form}; 앞을 내다본 기울기를 현재 위치 식으로 쓴 형태",
     ),
     "form_nesterov_textbook": (
-        "{name}, textbook form: the look-ahead step in shifted variables; same θ as PyTorch",
-        "{name}, 교재 형식: 앞을 내다보는 단계를 옮긴 변수로 쓴 형태; PyTorch와 같은 θ",
+        "{name}, {form}; the look-ahead step in shifted variables, same θ as PyTorch",
+        "{name}, {form}; 앞을 내다보는 단계를 옮긴 변수로 쓴 형태, PyTorch와 같은 θ",
     ),
     "form_adagrad_pytorch": (
-        "{name}, PyTorch form: ε after the root; the slides write √(G + ε)",
-        "{name}, PyTorch 형식: ε은 제곱근 밖; 슬라이드는 √(G + ε)",
+        "{name}, {form}; the slides write √(G + ε)",
+        "{name}, {form}; 슬라이드는 √(G + ε)",
     ),
     "form_adagrad_textbook": (
-        "{name}, textbook form: ε inside the root, as on the slides",
-        "{name}, 교재 형식: 슬라이드처럼 ε은 제곱근 안",
+        "{name}, {form}, as on the slides",
+        "{name}, {form} (슬라이드와 같음)",
     ),
     "form_rmsprop_pytorch": (
-        "{name}, PyTorch form: ε after the root; α is the decay rate (ρ or γ in many courses)",
-        "{name}, PyTorch 형식: ε은 제곱근 밖; α는 감쇠율 (강의에 따라 ρ 또는 γ)",
+        "{name}, {form}; α is the decay rate (ρ or γ in many courses)",
+        "{name}, {form}; α는 감쇠율 (강의에 따라 ρ 또는 γ)",
     ),
     "form_rmsprop_textbook": (
-        "{name}, textbook form: ε inside the root (PyTorch adds it after the root)",
-        "{name}, 교재 형식: ε은 제곱근 안 (PyTorch는 제곱근 밖)",
+        "{name}, {form} (PyTorch adds it after the root)",
+        "{name}, {form} (PyTorch는 제곱근 밖)",
     ),
     "form_same": ("{name}: one form, PyTorch's and the textbooks' agree", "{name}: 한 가지 형식"),
     "buffer_ignored": (

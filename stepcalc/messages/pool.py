@@ -38,7 +38,6 @@ TEXT = {
         "input gradient, cell ({cell}): what it receives",
         "입력 기울기 ({cell}): 받은 값의 합",
     ),
-    "grad_input": ("input gradient: every cell at once", "입력 기울기 전체"),
     "padding_half": (
         "pooling padding must be at most half the kernel ({half} for kernel {kernel}), got {value}",
         "풀링 패딩은 커널의 절반 이하여야 합니다 (커널 {kernel}이면 {half}, 입력: {value})",

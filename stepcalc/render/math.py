@@ -160,7 +160,8 @@ class Style:
 
     def power(self, base: list[Piece], exponent: list[Piece], exp_prec: int) -> list[Piece]:
         text = "".join(p for p in exponent if isinstance(p, str))
-        if self.superscripts and len(text) == _width(exponent) and _SUPERABLE.fullmatch(text):
+        plain_text = all(isinstance(p, str) for p in exponent)
+        if self.superscripts and plain_text and _SUPERABLE.fullmatch(text):
             return [*base, text.translate(_SUPER)]
         return [*base, "^", *(exponent if exp_prec >= ATOM else self.paren(exponent))]
 
@@ -239,9 +240,6 @@ class PlainStyle(Style):
         return ["sqrt", *self.paren(arg)]
 
 
-STYLES = {"unicode": Style, "ascii": AsciiStyle, "latex": LatexStyle, "plain": PlainStyle}
-
-
 def _exact(value: Any) -> str:
     """A formula's own constant, or a number at full precision: never rounded."""
     if value is None:
@@ -298,10 +296,6 @@ def _elide(items: list) -> list:
     if len(items) > ELIDE_AFTER:
         return [*items[:KEEP], "…", *items[-KEEP:]]
     return items
-
-
-def _width(pieces: list[Piece]) -> int:
-    return sum(len(p) for p in pieces if isinstance(p, str))
 
 
 # ------------------------------------------------------------------ the writer
@@ -472,7 +466,7 @@ class _Writer:
         arg = node.args[0]
         if not _elementwise(arg):
             return None
-        names = _variables(arg)
+        names = expr.variables_of(arg)
         tensors = {n: env[n] for n in names if n in env and _is_tensor(env[n])}
         if not tensors:
             return None
@@ -539,10 +533,6 @@ def _elementwise(node) -> bool:
     if isinstance(node, expr.BinOp):
         return _elementwise(node.left) and _elementwise(node.right)
     return FUNCTIONS[node.name].elementwise and all(_elementwise(a) for a in node.args)
-
-
-def _variables(node) -> list[str]:
-    return expr.variables_of(node)
 
 
 # ------------------------------------------------------------------ a step's chain
@@ -623,7 +613,15 @@ def chain(step, style: Style) -> Chain:
     return Chain(parts, relations)
 
 
-def _key(pieces: list[Piece]) -> str:
-    return "".join(
-        repr(plain(p.value)) if isinstance(p, Mat) else p for p in pieces if not isinstance(p, Brk)
-    )
+def _key(pieces: list[Piece]) -> tuple:
+    """What a part shows, to drop a part equal to the one before (``g = g = 0.1``)."""
+
+    def key(piece):
+        if not isinstance(piece, Mat):
+            return piece
+        import numpy as np
+
+        array = np.asarray(piece.value, dtype=float)
+        return array.shape, array.tobytes()
+
+    return tuple(key(p) for p in pieces if not isinstance(p, Brk))
