@@ -117,7 +117,11 @@ def parse_int(
 
 
 def parse_int_list(
-    text: Any, option: str, minimum: int | None = None, length: tuple[int, ...] | None = None
+    text: Any,
+    option: str,
+    minimum: int | None = None,
+    length: tuple[int, ...] | None = None,
+    limit: int = limits.MAX_DIMENSION,
 ) -> list[int]:
     """``3``, ``3,4``, ``"3 4"`` or a YAML list; each a whole number."""
     if isinstance(text, list | tuple):
@@ -129,7 +133,7 @@ def parse_int_list(
         if not token or re.search(r",\s*,|^,|,$", token):  # "50,,3" is not 50,3
             raise InputError(option, "empty_value")
         items = [part for part in re.split(r"[\s,]+", token) if part]
-    values = [parse_int(item, option, minimum) for item in items]
+    values = [parse_int(item, option, minimum, limit) for item in items]
     if length is not None and len(values) not in length:
         raise InputError(option, "expected_count", wanted=either(length), count=len(values))
     return values

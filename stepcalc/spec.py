@@ -81,9 +81,10 @@ class Ints(Type):
     metavar: str = "N[,N]"
     minimum: int | None = None
     length: tuple[int, ...] | None = None
+    maximum: int = limits.MAX_DIMENSION
 
     def parse(self, raw: Any, name: str) -> list[int]:
-        return parse.parse_int_list(raw, name, self.minimum, self.length)
+        return parse.parse_int_list(raw, name, self.minimum, self.length, self.maximum)
 
 
 @dataclass(frozen=True)

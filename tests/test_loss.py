@@ -756,3 +756,9 @@ def test_no_sympy_names_in_what_a_student_reads():
 )
 def test_bad_input_of_the_new_options(args, mentions):
     assert_bad_input("loss", *args, mentions=mentions)
+
+
+def test_a_target_row_without_a_class_is_bad_input():
+    assert_bad_input(
+        "loss", "--fn", "cross-entropy", "--pred", "0.5 0.5", "--target", "0 0", mentions="--target"
+    )

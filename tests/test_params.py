@@ -209,3 +209,9 @@ def test_pytorch_layer_names_are_aliases(tmp_path):
     kinds = [layer["kind"] for layer in counted["layers"]]
     assert kinds == ["conv", "batchnorm", "maxpool", "flatten", "batchnorm"]
     assert counted["total"] == (3 * 4 * 9 + 4) + 2 * 4 + 2 * (4 * 3 * 3)
+
+
+def test_errors_name_the_option_that_holds_the_bad_number():
+    assert_bad_input("params", "--mlp", "0,3", mentions="--mlp: must be at least 1")
+    line = assert_bad_input("params", "--preset", "vgg16", "--input", "3,30,30", mentions="--input")
+    assert "layer 31 (maxpool)" in line

@@ -121,6 +121,8 @@ def _targets(fn: str, pred, target, logits: bool):
             raise InputError(field, f"loss.not_probability_{field}", value=f"{outside[0]:g}")
     if fn == "multiclass-hinge" and not (np.isin(t, (0, 1)).all() and (t.sum(-1) == 1).all()):
         raise InputError("target", "loss.one_class")
+    if fn == "cross-entropy" and not np.all(np.reshape(t, (-1, classes)).sum(-1) > 0):
+        raise InputError("target", "loss.no_class")
     if fn == "cross-entropy" and not logits and np.any((t > 0) & (pred == 0)):
         raise InputError("pred", "loss.infinite")
     return t

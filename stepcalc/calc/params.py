@@ -243,7 +243,8 @@ def run(args, ctx: Ctx) -> Trace:
     if "bias" in args.given and (args.preset or args.layers):
         raise InputError("bias", "only_with", other=either(map(label, ("mlp", "conv", "linear"))))
     shape, title = args.input, ""
-    field = next((name for name in ("mlp", "linear", "conv") if args[name]), "from")  # for errors
+    given = ("mlp", "linear", "conv", "input" if args.preset else "preset")
+    field = next((name for name in given if args[name]), "from")  # what errors name
     if widths := args.mlp or args.linear:  # --linear IN,OUT: an MLP of one layer
         if len(widths) < 2:
             raise InputError("mlp", "params.mlp_widths")

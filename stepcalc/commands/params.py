@@ -6,6 +6,8 @@ from stepcalc.spec import Choice, Command, ExactlyOne, Flag, Ints, Opt, Type
 PRESET_NAMES = ("lenet5", "alexnet", "vgg16", "resnet18")
 CONVENTIONS = ("pytorch", "keras")
 SOURCES = ("mlp", "preset", "layers", "conv", "linear")
+SIZES = 2**62
+"""Layer sizes are only counted, never allocated: any count below 2⁶³ is fine."""
 
 COMMAND = Command(
     name="params",
@@ -15,10 +17,9 @@ COMMAND = Command(
     drill="stepcalc.drill:params_problem",
     result_keys=("total", "trainable", "layers"),
     options=(
-        # no minimum declared: sizes are checked by the count, which allows any size < 2**63
-        Opt("mlp", Ints("W,W,..."), "Layer widths of a fully connected network, e.g. 50,30,3."),
-        Opt("conv", Ints("CIN,COUT,K[,S,P,G]", length=(3, 4, 5, 6)), "One conv layer."),
-        Opt("linear", Ints("IN,OUT", length=(2,)), "One linear layer."),
+        Opt("mlp", Ints("W,W,...", 1, None, SIZES), "Layer widths of an MLP, e.g. 50,30,3."),
+        Opt("conv", Ints("CIN,COUT,K[,S,P,G]", 0, (3, 4, 5, 6), SIZES), "One conv layer."),
+        Opt("linear", Ints("IN,OUT", 1, (2,), SIZES), "One linear layer."),
         Opt("bias", Flag(), "With --mlp, --conv, --linear: biases on (default) or off."),
         Opt("preset", Choice("|".join(PRESET_NAMES), PRESET_NAMES), "A known network."),
         Opt("input", Ints("C,H,W", length=(1, 2, 3)), "Input shape C,H,W (or features)."),

@@ -123,4 +123,8 @@ TEXT = {
         "probabilities must be in [0, 1], got {value} (scores need --logits)",
         "확률은 0과 1 사이여야 합니다 (입력: {value}; 점수라면 --logits)",
     ),
+    "no_class": (
+        "a target row gives no class any weight (one-hot or probabilities that sum to 1)",
+        "타깃의 한 행이 어느 클래스에도 가중치를 주지 않습니다 (원-핫 또는 합이 1인 확률)",
+    ),
 }
