@@ -1,17 +1,19 @@
 """All user-facing text, English and Korean, looked up by key.
 
-Keys are ``topic.name``; the texts of a topic live in ``stepcalc/messages/<topic>.py`` as
-``TEXT = {"name": ("English", "한국어"), ...}``, so each fact is written once.
+Keys are ``topic.name``; the texts of a topic live in ``stepcalc/messages/<topic>.json`` as
+``{"name": ["English", "한국어"], …}``, so each fact is written once.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import os
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 LANGS = ("en", "ko")
+CATALOGS = Path(__file__).with_name("messages")
 
 
 def default_lang() -> str:
@@ -20,13 +22,13 @@ def default_lang() -> str:
 
 
 @cache
-def _catalog(topic: str) -> dict[str, tuple[str, str]]:
-    module = importlib.import_module(f"stepcalc.messages.{topic.replace('-', '_')}")
-    return module.TEXT
+def catalog(topic: str) -> dict[str, list[str]]:
+    path = CATALOGS / f"{topic.replace('-', '_')}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def t(key: str, lang: str = "en", /, **params: Any) -> str:
     topic, _, name = key.partition(".")
-    english, korean = _catalog(topic)[name]
+    english, korean = catalog(topic)[name]
     text = korean if lang == "ko" and korean else english
     return text.format(**params) if params else text

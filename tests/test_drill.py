@@ -19,8 +19,7 @@ import pytest
 from stepcalc import drill, spec
 from stepcalc.check import lookup
 from stepcalc.context import Ctx
-from stepcalc.i18n import t
-from stepcalc.messages.drill import TEXT
+from stepcalc.i18n import catalog, t
 from stepcalc.trace import plain
 from tests.helpers import assert_bad_input, assert_steps_honest, run
 
@@ -569,7 +568,7 @@ def test_ascii_session_has_no_unicode_symbols():
 
 
 def test_every_message_has_korean():
-    for key, (english, korean) in TEXT.items():
+    for key, (english, korean) in catalog("drill").items():
         assert english and korean, key
         assert any("\uac00" <= ch <= "\ud7a3" for ch in korean) or key in ("problem_header",), key
 

@@ -271,7 +271,6 @@ ALLOWED_DYNAMIC_CODE: dict[str, set[str]] = {
 IMPORTERS = {
     "stepcalc/spec.py": "command modules found in the package, calculators named by the specs",
     "stepcalc/formula.py": "implementations named in the FUNCTIONS table",
-    "stepcalc/i18n.py": "message topics from keys in the code",
 }
 DANGEROUS = re.compile(
     r"(?<![\w.])(eval|exec|compile)\(|sympify|\bparse_expr\b|lambdify|yaml\.load\(|unsafe_load|FullLoader"
