@@ -347,7 +347,7 @@ def _judge(quantity, given, expected, tol, runs: HandRuns, option: str, sig: int
     if tol is not None:
         wrong = first_wrong(given, expected, tol)
         return item if wrong is None else _wrong(item, given, expected, wrong)
-    needed = _needed_decimals(expected, sig)
+    needed = needed_decimals(expected, sig)
     verdicts = [
         (index, _cell_verdict(g, e, needed))
         for (index, g), (_, e) in zip(_cells(given), _cells(expected), strict=True)
@@ -375,7 +375,7 @@ def _wrong(item: dict[str, Any], given, expected, index) -> dict[str, Any]:
     return item
 
 
-def _needed_decimals(expected: Any, sig: int) -> int:
+def needed_decimals(expected: Any, sig: int) -> int:
     """Decimals that carry ``sig`` significant digits of the quantity's largest cell (a
     matrix is written to one number of decimals)."""
     sizes = [abs(float(e)) for _, e in _cells(expected) if e is not None and float(e) != 0]

@@ -28,7 +28,14 @@ from stepcalc.render import View, emit, latex, markdown
 from stepcalc.render.common import fmt_inline, to_ascii
 from stepcalc.render.json import step_dict
 from stepcalc.render.math import Brk
-from stepcalc.render.terminal import _Painter, _width, layout, tensor_boxes, text_box, wrap
+from stepcalc.render.terminal import (
+    check_lines,
+    layout,
+    tensor_boxes,
+    terminal_width,
+    text_box,
+    wrap,
+)
 from stepcalc.trace import Trace, plain
 
 MIX = "mix"
@@ -153,7 +160,7 @@ def _flat(value: Any) -> list[Any]:
 def decimals(value: Any) -> int | None:
     """Decimals to answer with: none for whole numbers, else the fewest that write the
     answer exactly, but no more than the check rule asks for (``check.SIGNIFICANT``)."""
-    needed = max(1, check._needed_decimals(value, check.SIGNIFICANT))
+    needed = max(1, check.needed_decimals(value, check.SIGNIFICANT))
     cells = [float(cell) for cell in _flat(value) if cell is not None]
     exact = (n for n in range(needed) if all(abs(round(c, n) - c) < 1e-9 for c in cells))
     return next(exact, needed) or None
@@ -174,7 +181,7 @@ class Session:
 
     def __init__(self, problems: list[Problem], ctx: Ctx, read, write):
         self.problems, self.ctx, self.read, self.write = problems, ctx, read, write
-        self.view, self.width = View(lang=ctx.lang, ascii=ctx.ascii), _width()
+        self.view, self.width = View(lang=ctx.lang, ascii=ctx.ascii), terminal_width()
         self.right = self.revealed = self.total = 0
         self.pending: list[dict[str, Any]] = []
 
@@ -227,7 +234,7 @@ class Session:
     def _verdicts(self) -> None:
         """Score the answers to the current problem and show the check report on them."""
         if self.pending:
-            report = _Painter(self.view, self.width).check_lines({"items": self.pending})
+            report = check_lines({"items": self.pending}, self.view, self.width)
             self.write("\n" + "\n".join(report) + "\n")
         self.right += sum(item["verdict"] in ("correct", "rounding") for item in self.pending)
         self.total += len(self.pending)

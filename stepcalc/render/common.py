@@ -123,3 +123,48 @@ def flat_result(trace) -> dict[str, Any]:
     for key in trace.summary or list(result):
         add(key, result.get(key))
     return out
+
+
+MARKS = {"correct": "O", "rounding": "~", "imprecise": "?", "wrong": "X"}
+
+
+def check_report(check: dict[str, Any], view: View) -> tuple[str, list[str]]:
+    """The check as text: a header that counts the verdicts, and a line per answer
+    (mark, quantity, the answer, the verdict and what it says), in the view's language."""
+    from stepcalc.i18n import t
+
+    def tr(key: str, **values: Any) -> str:
+        return t(f"core.{key}", view.lang, **values)
+
+    items = check["items"]
+    counts = {verdict: sum(i["verdict"] == verdict for i in items) for verdict in MARKS}
+    one = "check_header_one" if len(items) == 1 else "check_header"
+    lines = []
+    for item in items:
+        line = f"{MARKS[item['verdict']]}  {item['quantity']}   {fmt_inline(item['given'], 12)}"
+        detail = _detail(item, view, tr)
+        lines.append(f"{line}   {tr(item['verdict'])}" + (f": {detail}" if detail else ""))
+    return tr(one, n=len(items), **counts), lines
+
+
+def _detail(item: dict[str, Any], view: View, tr) -> str:
+    if item["verdict"] == "imprecise":
+        return tr("imprecise_detail", sig=item["sig"], expected=fmt_inline(item["advice"], 15))
+    if item["verdict"] == "rounding":
+        hand, exact = item["hand"], fmt_inline(item["expected"], 10)
+        if isinstance(hand["round_steps"], list):
+            (k0, k1), (low, high) = hand["round_steps"], hand["value"]
+            low, high = fmt_inline(low, 10), fmt_inline(high, 10)
+            return tr("hand_path_mixed", exact=exact, k0=k0, k1=k1, low=low, high=high)
+        value = fmt_inline(hand["value"], 10)
+        return tr("hand_path", exact=exact, k=hand["round_steps"], hand=value)
+    if item["verdict"] != "wrong":
+        return ""
+    if "note" in item:
+        return item["note"]
+    detail = tr("should_be", expected=fmt_inline(item["expected_cell"], shown_decimals(item, view)))
+    if item.get("index"):
+        detail += " " + tr("at_cell", index="".join(f"[{i}]" for i in item["index"]))
+    if item.get("step"):
+        detail += " (" + tr("see_step", title=item["step"]) + ")"
+    return detail

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render.common import View, flat_result, fmt_inline
+from stepcalc.render.common import View, check_report, flat_result, fmt_inline
 from stepcalc.render.math import LatexStyle, chain, latex_tensor
 from stepcalc.trace import Trace, plain
 
@@ -204,10 +204,9 @@ def trace_body(trace: Trace, view: View) -> list[str]:
     lines.append(" \\\\\n".join(rows))
     lines.append(r"\end{align*}")
     if trace.check is not None:
-        lines.append(r"\begin{itemize}")
-        for item in trace.check["items"]:
-            verdict = latex_text(tr(item["verdict"]))
-            lines.append(r"\item \texttt{" + latex_text(item["quantity"]) + "}: " + verdict)
+        header, report = check_report(trace.check, view)
+        lines += [r"\paragraph{" + latex_text(header) + "}", r"\begin{itemize}"]
+        lines += [r"\item " + latex_text(line) for line in report]
         lines.append(r"\end{itemize}")
     return lines
 

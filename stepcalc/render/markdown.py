@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render.common import View, flat_result, fmt_inline, shown_decimals, to_ascii
+from stepcalc.render.common import View, check_report, flat_result, fmt_inline, to_ascii
 from stepcalc.render.latex import _name_tex, chain_tex, value_tex
 from stepcalc.trace import Trace
 
@@ -63,19 +63,7 @@ def render(trace: Trace, view: View) -> str:
     ]
     lines += _math(" \\\\\n".join(rows))
     if trace.check is not None:
-        items = trace.check["items"]
-        counts = {
-            v: sum(1 for i in items if i["verdict"] == v)
-            for v in ("correct", "rounding", "imprecise", "wrong")
-        }
-        header = "check_header_one" if len(items) == 1 else "check_header"
-        lines += [f"**{tr(header, n=len(items), **counts)}**", ""]
-        for item in items:
-            detail = tr(item["verdict"])
-            if item["verdict"] == "wrong" and "expected_cell" in item:
-                expected = fmt_inline(item["expected_cell"], shown_decimals(item, view))
-                detail += ": " + tr("should_be", expected=expected)
-            lines.append(f"- `{item['quantity']}` = `{value(item['given'])}`: {detail}")
-        lines.append("")
+        header, report = check_report(trace.check, view)
+        lines += [f"**{header}**", "", *(f"- {line}" for line in report), ""]
     text = "\n".join(lines)
     return to_ascii(text) if view.ascii else text

@@ -21,10 +21,10 @@ from stepcalc.render.common import (
     ELIDE_AFTER,
     KEEP,
     View,
+    check_report,
     flat_result,
     fmt_inline,
     fmt_number,
-    shown_decimals,
     to_ascii,
 )
 from stepcalc.render.math import AsciiStyle, Brk, Mat, Style, chain, text
@@ -37,7 +37,7 @@ INDENT = 3
 def render(trace: Trace, view: View) -> str:
     if view.ascii:  # before layout, so widths are the ASCII ones
         trace = _ascii_texts(trace)
-    painter = _Painter(view, _width())
+    painter = _Painter(view, terminal_width())
     blocks = [lines for lines in painter.blocks(trace) if lines]
     text = "\n\n".join("\n".join(line.rstrip() for line in block) for block in blocks)
     if view.ascii:
@@ -66,7 +66,7 @@ def _ascii_texts(trace: Trace) -> Trace:
     )
 
 
-def _width() -> int:
+def terminal_width() -> int:
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return max(int(columns), 20)
@@ -380,7 +380,7 @@ class _Painter:
             yield lines
         yield [self.tr("result")] + self.equations(flat_result(trace), "  ", 0, align=True)
         if trace.check is not None:
-            yield self.check_lines(trace.check)
+            yield check_lines(trace.check, self.view, self.width)
 
     def equations(self, named: dict[str, Any], sign: str, indent: int, align: bool = False):
         """``name = tensor`` pairs side by side (inputs) or one per line (results)."""
@@ -463,61 +463,6 @@ class _Painter:
 
     def extra_table(self, extra) -> list[str]:
         return render_table(extra, self.view, self.width)
-
-    def check_lines(self, check: dict[str, Any]) -> list[str]:
-        items = check["items"]
-        counts = {
-            verdict: sum(1 for i in items if i["verdict"] == verdict)
-            for verdict in ("correct", "rounding", "imprecise", "wrong")
-        }
-        header = "check_header_one" if len(items) == 1 else "check_header"
-        lines = wrap(self.tr(header, n=len(items), **counts), self.width)
-        marks = {"correct": "O", "rounding": "~", "imprecise": "?", "wrong": "X"}
-        for item in items:
-            verdict = self.tr(item["verdict"])
-            given = fmt_inline(item["given"], 12)
-            line = f"{marks[item['verdict']]}  {item['quantity']}   {given}   {verdict}"
-            detail = self.detail(item)
-            lines += wrap(line + (f": {detail}" if detail else ""), self.width, hanging=3)
-        return lines
-
-    def detail(self, item: dict[str, Any]) -> str:
-        if item["verdict"] == "rounding":
-            return self.hand_text(item)
-        if item["verdict"] == "imprecise":
-            return self.tr(
-                "imprecise_detail", sig=item.get("sig", 3), expected=item.get("advice", "")
-            )
-        if item["verdict"] != "wrong":
-            return ""
-        if "note" in item:
-            return item["note"]
-        where = ""
-        if item.get("index"):
-            where = " " + self.tr("at_cell", index="".join(f"[{i}]" for i in item["index"]))
-        expected = fmt_inline(item["expected_cell"], shown_decimals(item, self.view))
-        detail = self.tr("should_be", expected=expected) + where
-        if item.get("step"):
-            detail += " (" + self.tr("see_step", title=item["step"]) + ")"
-        return detail
-
-    def hand_text(self, item: dict[str, Any]) -> str:
-        hand = item["hand"]
-        exact = fmt_inline(item["expected"], 10)
-        if isinstance(hand["round_steps"], list):
-            k0, k1 = hand["round_steps"]
-            low, high = hand["value"]
-            return self.tr(
-                "hand_path_mixed",
-                exact=exact,
-                k0=k0,
-                k1=k1,
-                low=fmt_inline(low, 10),
-                high=fmt_inline(high, 10),
-            )
-        return self.tr(
-            "hand_path", exact=exact, k=hand["round_steps"], hand=fmt_inline(hand["value"], 10)
-        )
 
 
 def _fits(rows: list[list[str]], width: int) -> bool:
@@ -610,3 +555,12 @@ def render_table(extra, view, width: int) -> list[str]:
         parts.append(Text(label(extra.note)))
     console.print(Group(*parts))
     return [line.rstrip() for line in console.file.getvalue().splitlines()]
+
+
+def check_lines(check: dict[str, Any], view: View, width: int) -> list[str]:
+    """The check report in lines of at most ``width`` columns."""
+    header, lines = check_report(check, view)
+    out = wrap(header, width)
+    for line in lines:
+        out += wrap(line, width, hanging=3)
+    return [to_ascii(line) for line in out] if view.ascii else out
