@@ -132,7 +132,8 @@ def chain_tex(step, decimals: int) -> str:
     rows = ["".join(p for p in equation.parts[0] if isinstance(p, str))]
     for relation, part in zip(equation.relations, equation.parts[1:], strict=True):
         sign = r"\approx" if relation == "≈" else "="
-        rows.append(f"&{sign} " + "".join(p for p in part if isinstance(p, str)))
+        lines = _lines(part)
+        rows += [f"&{sign} " + lines[0], *(r"&\quad " + line for line in lines[1:])]
     last = equation.parts[-1]
     if len(rows) > 2 and len(last) == 1 and "pmatrix" not in last[0] and len(last[0]) < 16:
         value = rows.pop()
@@ -142,6 +143,23 @@ def chain_tex(step, decimals: int) -> str:
     elif len(rows) > 1:
         rows[0] = "&" + rows[0]
     return " \\\\\n".join(rows)
+
+
+ROW = 110
+"""LaTeX source characters after which a long sum continues on the next row."""
+
+
+def _lines(pieces: list) -> list[str]:
+    """A part in rows that fit the page: a long sum breaks before a top-level + or −."""
+    lines, depth = [""], 0
+    for piece in pieces:
+        if isinstance(piece, str):
+            lines[-1] += piece
+            depth += piece.count("{") - piece.count("}") + piece.count(r"\left")
+            depth -= piece.count(r"\right")
+        elif piece.depth == 0 and depth == 0 and len(lines[-1]) > ROW:
+            lines.append("")
+    return lines
 
 
 def value_tex(value: Any, decimals: int) -> str:

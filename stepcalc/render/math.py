@@ -121,7 +121,7 @@ def _letters(base: str, style: str) -> str:
 
 def _latex_word(word: str) -> str:
     word = word.replace("_", r"\_")
-    return word if len(word) == 1 else rf"\mathrm{{{word}}}"
+    return word if len(word) == 1 or word.isdigit() else rf"\mathrm{{{word}}}"
 
 
 # ------------------------------------------------------------------ styles
@@ -306,7 +306,7 @@ class _Writer:
         self.style = style
         self.operands = operands
         self.substitute = substitute
-        self.breaks = style.name in ("unicode", "ascii")
+        self.breaks = style.name != "plain"
 
     # Each method returns (pieces, precedence).
 
