@@ -129,10 +129,7 @@ def matrix_box(value: Any, decimals: int, ascii_only: bool, max_width: int = 10*
     other, labelled ``[:, 3:6]``, so no number is lost; otherwise fewer columns are shown."""
     if not (isinstance(value, list | tuple) or getattr(value, "ndim", 0)):
         return text_box(_num(value, decimals, ascii_only))
-    import numpy as np
-
-    matrix = np.asarray(value, dtype=float)
-    matrix = matrix.reshape(1, -1) if matrix.ndim == 1 else matrix
+    matrix = _Grid(value)
     columns = _kept(matrix.shape[1], KEEP, ELIDE_AFTER)
     box = _draw(matrix, decimals, ascii_only, columns)
     if box.width <= max_width:
@@ -163,6 +160,23 @@ def _blocks(matrix, decimals: int, ascii_only: bool, columns: list, max_width: i
         label = f"[:, {shown[0]}:{shown[-1] + 1}]" if shown else "[:, ...]"
         lines += [label, *_draw(matrix, decimals, ascii_only, group).lines]
     return Box(lines, 1)
+
+
+class _Grid:
+    """A vector or matrix read as rows of cells; a plain list needs no NumPy."""
+
+    def __init__(self, value: Any):
+        rows = value if _rank(value) == 2 else [value]
+        self.rows, self.shape = rows, (len(rows), len(rows[0]))
+
+    def __getitem__(self, cell: tuple[int, int]) -> Any:
+        return self.rows[cell[0]][cell[1]]
+
+
+def _rank(value: Any) -> int:
+    if hasattr(value, "ndim"):
+        return value.ndim
+    return 1 + _rank(value[0]) if isinstance(value, list | tuple) and value else 0
 
 
 def _kept(count: int, keep: int, limit: int) -> list[int | None]:
@@ -207,11 +221,7 @@ def _num(value: Any, decimals: int, ascii_only: bool) -> str:
 def tensor_boxes(value: Any, decimals: int, ascii_only: bool, room: int, label: str = "") -> list:
     """A tensor as boxes; 3-D and 4-D ones as 2-D slices labelled ``[0]``, ``[0][1]`` …,
     with breaks between them."""
-    if isinstance(value, list | tuple):
-        import numpy as np
-
-        value = np.asarray(value, dtype=float)
-    if getattr(value, "ndim", 0) <= 2:
+    if _rank(value) <= 2:
         box = matrix_box(value, decimals, ascii_only, room - cell_len(label) - 1)
         return [text_box(label + " "), box] if label else [box]
     items: list = []
