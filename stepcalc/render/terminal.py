@@ -39,7 +39,7 @@ def render(trace: Trace, view: View) -> str:
         trace = _ascii_texts(trace)
     painter = _Painter(view, terminal_width())
     blocks = [lines for lines in painter.blocks(trace) if lines]
-    text = "\n\n".join("\n".join(line.rstrip() for line in block) for block in blocks)
+    text = "\n\n".join("\n".join(line.rstrip() for line in block).strip("\n") for block in blocks)
     if view.ascii:
         text = to_ascii(text)
     return text.rstrip("\n") + "\n"
