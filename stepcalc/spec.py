@@ -310,7 +310,8 @@ def _check(rule, args: Args, command: Command) -> None:
         present = [name for name in rule.names if _present(args, name)]
         if len(present) > 1 or (not present and not rule.optional):
             options = either(label(_field(command, n)) for n in rule.names)
-            raise InputError((present or list(rule.names))[-1], "exactly_one", options=options)
+            field = present[-1] if present else rule.names[0]
+            raise InputError(field, "exactly_one", options=options)
         return
     if not _present(args, rule.name) or rule.name not in args.given:
         return
