@@ -303,7 +303,6 @@ class Work:
         key: str | None = None,
         note: str = "",
         name: str = "",
-        value: Any = None,
         at: dict[str, Any] | None = None,
         **operands: Any,
     ) -> Any:
@@ -312,8 +311,7 @@ class Work:
             for var in variables(rhs):
                 if var not in operands:
                     operands[var] = self.env[var]
-        if value is None:
-            value = self.ctx.r(evaluate(rhs, operands))
+        value = self.ctx.r(evaluate(rhs, operands))
         if self.env is not None and symbol and "[" not in symbol:
             self.env[symbol] = value
         if self.trace is not None:
