@@ -6,9 +6,11 @@ command it names. Errors become one translated line and exit 2; nothing else is 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
+import textwrap
 from typing import Any
 
 import typer
@@ -26,6 +28,19 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _whole_words() -> None:
+    """Help text wraps between words only: ``leaky-relu`` and ``--grad-output`` stay whole."""
+    try:
+        from typer._click import _textwrap
+    except ImportError:  # a Typer that uses Click itself
+        from click import _textwrap
+    init = textwrap.TextWrapper.__init__
+    _textwrap.TextWrapper.__init__ = functools.partialmethod(init, break_on_hyphens=False)
+
+
+_whole_words()
 
 
 def _version(value: bool) -> None:

@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from stepcalc import __version__
 from tests.helpers import assert_bad_input, run, run_json
 
@@ -110,3 +112,16 @@ def test_formats_ascii_and_decimals():
 def test_table_fits_80_columns():
     out = run("params", "--preset", "resnet18").stdout
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_help_wraps_between_words(monkeypatch, columns):
+    """``leaky-relu`` and ``--grad-output`` are never split at their hyphen."""
+    from stepcalc.spec import command_names
+
+    monkeypatch.setenv("COLUMNS", columns)
+    for name in command_names():
+        lines = run(name, "--help").stdout.splitlines()
+        for line, after in zip(lines, lines[1:], strict=False):
+            broken = line.endswith("-") and after.strip()[:1].isalpha()
+            assert not broken, f"{name}: {line!r} / {after!r}"
