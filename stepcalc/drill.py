@@ -29,6 +29,7 @@ from stepcalc.render.common import fmt_inline, to_ascii
 from stepcalc.render.json import step_dict
 from stepcalc.render.math import Brk
 from stepcalc.render.terminal import (
+    Cells,
     check_lines,
     layout,
     tensor_boxes,
@@ -144,7 +145,10 @@ def statement_lines(problem: Problem, args: spec.Args, ctx: Ctx, width: int) -> 
     for name, value in shown(problem, args).items():
         boxes = [text_box(f"{name} = {value}")]
         if not isinstance(value, str):
-            boxes = [text_box(f"{name} = "), *tensor_boxes(value, 4, ctx.ascii, width - 4)]
+            boxes = [
+                text_box(f"{name} = "),
+                *tensor_boxes(value, Cells(4, ctx.ascii, True), width - 4),
+            ]
         items += [Brk(-1), text_box("   "), *boxes] if items else boxes
     lines = wrap(ctx.t(f"drill.{problem.topic}"), width)
     rows = layout(items, width, 2, 2)
@@ -221,7 +225,10 @@ class Session:
             if text.strip().lower() in REVEAL:  # shown at once, counted as revealed
                 self.revealed, self.total = self.revealed + 1, self.total + 1
                 label = f"  {self.ctx.t('drill.revealed', quantity=quantity)} = "
-                drawn = [text_box(label), *tensor_boxes(expected, 4, self.ctx.ascii, self.width)]
+                drawn = [
+                    text_box(label),
+                    *tensor_boxes(expected, Cells(4, self.ctx.ascii), self.width),
+                ]
                 self.write("\n".join(sum(layout(drawn, self.width, 0, 2), [])) + "\n")
                 return True
             try:  # an answer that does not parse is asked again

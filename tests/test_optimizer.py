@@ -717,7 +717,7 @@ def test_an_overflowing_step_stops_with_one_line():
 
 
 def test_every_symbol_is_filled_in_with_numbers():
-    """The with-numbers form of each step names no operand (vectors included: √[0.01  0.04])."""
+    """The with-numbers form of each step names no operand (vectors included: √(0.01  0.04))."""
     import re
 
     document = optimizer("adam", "--params", "1 2", "--grad", "0.1 -0.2", "--steps", "2")
@@ -725,7 +725,7 @@ def test_every_symbol_is_filled_in_with_numbers():
         for name in step["operands"]:
             assert not re.search(rf"\b{name}\b", step["substituted"]), (name, step)
     text = run("optimizer", "adam", "--params", "1 2", "--grad", "0.1 -0.2", "--steps", "2").stdout
-    assert "√[0.01  0.04]" in text and "(1 − 0.9²)" in text and "v_hat" not in text
+    assert "√(0.01  0.04)" in text and "(1 − 0.9²)" in text and "v_hat" not in text
     assert "(state exp_avg)" in text and "(state exp_avg_sq)" in text
 
 

@@ -88,7 +88,7 @@ def _shown(value, decimals: int = 4):
         return [_shown(v, decimals) for v in value]
     if value is None or isinstance(value, bool | str):
         return value
-    text = fmt_number(value, decimals).replace(",", "")
+    text = fmt_number(value, decimals, given=True).replace(",", "")  # operands as printed
     try:
         return float(text)
     except ValueError:
@@ -98,6 +98,8 @@ def _shown(value, decimals: int = 4):
 def _text(value, decimals: int = 4) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_text(v, decimals) for v in value) + "]"
+    if isinstance(value, float) and np.isfinite(value):
+        value = float(f"{value:.12g}")  # the float noise of redoing it, as by hand
     return fmt_number(value, decimals)
 
 

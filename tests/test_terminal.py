@@ -320,3 +320,34 @@ def test_decimals_zero_keeps_the_zeros_of_whole_numbers():
         ["loss", "--pred", "5.17 10.34 15.51", "--target", "12 15 20", "--decimals", "0"]
     )
     assert "29.5082" in table.stdout and re.search(r"loss\s+30\b", rounded.stdout), rounded.stdout
+
+
+def test_redone_arithmetic_ignores_float_noise():
+    """0.15 − 0.1·0.0015 is 0.14985 by hand (0.1499 at 4 decimals), though float64 gives
+    0.149849999…: the chain still says = before 0.1499."""
+    from stepcalc.render.math import follows
+
+    assert follows("a - b*c", {"a": 0.15, "b": 0.1, "c": 0.0015}, 0.14985, 4)
+    assert not follows("a - b*c", {"a": 0.15, "b": 0.1, "c": 0.0015}, 0.15, 4)
+
+
+def test_a_part_equal_to_the_one_before_is_dropped_and_vectors_sit_in_parentheses():
+    from stepcalc.render.math import Style, chain, text
+    from stepcalc.trace import Step
+
+    step = Step("forward", "t", "-a", {"a": 1.0}, -1.0, symbol="y")
+    parts = [text(part) for part in chain(step, Style(4)).parts]
+    assert parts == ["y", "−a", "−1"], parts
+    assert "= (0.1  0.2)·51.7 = (5.17  10.34)" in run_in_process(["yolo-toy"]).stdout
+
+
+def test_a_wide_vector_shows_fewer_entries_then_stands_upright():
+    from stepcalc.render.terminal import Cells, matrix_box
+
+    vector = [0.12345 * i for i in range(1, 21)]
+    wide = matrix_box(vector, Cells(4), 80)
+    assert len(wide.lines) == 1 and "⋯" in wide.lines[0] and wide.width <= 80
+    narrow = matrix_box(vector, Cells(4), 30)
+    assert narrow.lines[0].startswith("⎛") and all(
+        line.endswith(("⎞", "⎟", "⎠")) for line in narrow.lines
+    )

@@ -170,7 +170,7 @@ def expression_graph(args, ctx: Ctx) -> Trace:
     output, nodes = _forward(tree, w)
     gradients = _backward(w, nodes, output, variables, upstream)
     trace.result = {"output": output.value, "gradients": gradients, "nodes": []}
-    rows, short = [], lambda gs: ", ".join("—" if g is None else f"{g + 0.0:.4g}" for g in gs)
+    rows, short = [], lambda gs: gs[0] if len(gs) == 1 else list(gs)  # drawn as the value is
     for n in nodes:
         inputs = [i.value if i.op == "const" else i.name for i in n.inputs]
         fields = {"op": n.op, "inputs": inputs, "value": n.value, "local": n.local}

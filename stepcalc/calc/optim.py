@@ -472,18 +472,13 @@ def _table(runs: list[Optimizer], n: int, compare: bool, ctx: Ctx) -> Table:
         if compare and loss_known:
             cells = [run.losses[k - 1] for run in runs]
         elif compare:
-            cells = [_row(run.trajectory[k - 1]["params"]) for run in runs]
+            cells = [run.trajectory[k - 1]["params"] for run in runs]
         else:
-            cells = [_row(entry["params"]), _row(entry["grad"]), *runs[0].losses[k - 1 : k]]
+            cells = [entry["params"], entry["grad"], *runs[0].losses[k - 1 : k]]
         body.append([str(entry["step"]), *cells])
     note = "" if len(rows) == n else ctx.t("optimizer.table_hidden", n=hidden, total=f"{n:,}")
     title = ctx.t(f"optimizer.{'compare' if compare else 'trajectory'}_title")
     return Table(title, columns, body, note)
-
-
-def _row(value: Any) -> Any:
-    """A vector as a one-row matrix, drawn as numbers side by side rather than a list."""
-    return [value] if isinstance(value, list) and not isinstance(value[0], list) else value
 
 
 def _plot(trace: Trace, runs: list[Optimizer], theta0, start: float | None, ctx: Ctx) -> None:

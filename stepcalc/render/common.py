@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,12 @@ ELIDE_AFTER = 8
 KEEP = 3
 
 
-def fmt_number(value: Any, decimals: int = 4) -> str:
-    """A number for people: integers plainly, others to ``decimals`` places, never ``-0``."""
+def fmt_number(value: Any, decimals: int = 4, given: bool = False) -> str:
+    """A number for people: integers plainly, others to ``decimals`` places, never ``-0``;
+    below 10^(2 − decimals) with ``decimals`` significant digits (1.999e−5, never 0.0001 for
+    it), from 10⁹ in scientific notation. A ``given`` number (an input, a hyper-parameter)
+    that is short as written (0.999, 1e−8) is shown whole: rounding it would make the
+    arithmetic on screen false."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -40,7 +45,10 @@ def fmt_number(value: Any, decimals: int = 4) -> str:
         return "0"
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
-    if abs(number) < 0.5 * 10.0 ** (-decimals) or abs(number) >= 1e12:
+    if given and _significant(repr(number)) <= 6:
+        return _plain_float(repr(number))
+    small = 10.0 ** (2 - decimals) if decimals > 2 else 0.5 * 10.0 ** (-decimals)
+    if abs(number) < small or abs(number) >= 1e9:
         text = f"{number:.{max(decimals, 1)}g}"
         mantissa, _, exponent = text.partition("e")
         if exponent:
@@ -51,6 +59,30 @@ def fmt_number(value: Any, decimals: int = 4) -> str:
     if "." in text:  # never strip the zeros of a whole number ("10" at --decimals 0)
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def rank(value: Any) -> int:
+    """Dimensions of a tensor, a nested list or an array alike (0 for a number)."""
+    if hasattr(value, "ndim"):
+        return value.ndim
+    return 1 + rank(value[0]) if isinstance(value, list | tuple) and value else 0
+
+
+def kept(count: int, keep: int = KEEP, limit: int = ELIDE_AFTER) -> list[int | None]:
+    """Indices shown of ``count``: all, or the first and last ``keep`` around a gap (None)."""
+    if count <= limit:
+        return list(range(count))
+    return [*range(keep), None, *range(count - keep, count)]
+
+
+def _significant(text: str) -> int:
+    digits = text.lstrip("-").partition("e")[0].replace(".", "").lstrip("0").rstrip("0")
+    return len(digits)
+
+
+def _plain_float(text: str) -> str:
+    mantissa, _, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else text
 
 
 def fmt_inline(value: Any, decimals: int = 4) -> str:
@@ -84,7 +116,7 @@ def shown_decimals(item: dict[str, Any], view: Any) -> int:
 _ASCII = dict(
     pair.replace("␣", " ").split("=", 1)
     for pair in (
-        "·=* −=- ⊙=* ×=x ⋆=(*) ⊛=(*) √=sqrt ∂=d Σ=sum Π=prod ∇=grad␣ ≈=~ ≤=<= ≥=>= ≠=!= "
+        "␣·␣=␣|␣ ·=* −=- ⊙=* ×=x ⋆=(*) ⊛=(*) √=sqrt ∂=d Σ=sum Π=prod ∇=grad␣ ≈=~ ≤=<= ≥=>= ≠=!= "
         "±=+/- ÷=/ →=-> ←=<- ∈=␣in␣ …=... ⋯=... ⋮=: —=- –=- ─=- │=| ┌=+ ┐=+ └=+ ┘=+ •=* "
         "‖=|| °=␣deg ∞=inf ⌊=floor( ⌋=) ⌈=ceil( ⌉=) ✓=ok ✗=x ′=' ᵀ=^T ⁻¹=^-1 ½=1/2 "
         "σ=sigma ε=eps θ=theta η=lr β₁=beta1 β₂=beta2 β=beta α=alpha γ=gamma λ=lambda μ=mu "
@@ -94,6 +126,14 @@ _ASCII = dict(
     ).split()
 )
 """Unicode symbols of formulas and tables, as ASCII (``␣`` stands for a space)."""
+
+
+_EXPONENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-])0*(\d+)\b")
+
+
+def tidy_exponents(text: str) -> str:
+    """Python's ``1e-08`` in running text written as the steps write it, ``1e−8``."""
+    return _EXPONENT.sub(lambda m: f"{m[1]}e{'−' if m[2] == '-' else ''}{m[3]}", text)
 
 
 def to_ascii(text: str) -> str:
@@ -109,7 +149,8 @@ def _is_hangul(ch: str) -> bool:
 
 
 def flat_result(trace) -> dict[str, Any]:
-    """The summary's result keys, nested groups as dotted names (``updated.w_cls``)."""
+    """The summary's result keys, nested groups as dotted names (``updated.w_cls``), a short
+    list of records by index (``updated.layers[0].weights``), as JSON paths read."""
     result = plain(trace.result)
     out: dict[str, Any] = {}
 
@@ -117,6 +158,9 @@ def flat_result(trace) -> dict[str, Any]:
         if isinstance(value, dict):
             for key, inner in value.items():
                 add(f"{name}.{key}", inner)
+        elif isinstance(value, list) and value and isinstance(value[0], dict) and len(value) <= 8:
+            for index, inner in enumerate(value):
+                add(f"{name}[{index}]", inner)
         else:
             out[name] = value
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render.common import View, check_report, flat_result, fmt_inline
+from stepcalc.render.common import View, check_report, flat_result, fmt_inline, tidy_exponents
 from stepcalc.render.math import LatexStyle, chain, latex_tensor
 from stepcalc.trace import Trace, plain
 
@@ -101,6 +101,7 @@ _ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar"}
 
 def latex_text(text: str) -> str:
     """Running text for LaTeX: specials escaped, Unicode math as inline math."""
+    text = tidy_exponents(text)
     out: list[str] = []
     index = 0
     while index < len(text):

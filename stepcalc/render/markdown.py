@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from stepcalc.i18n import t
-from stepcalc.render.common import View, check_report, flat_result, fmt_inline, to_ascii
+from stepcalc.render.common import (
+    View,
+    check_report,
+    flat_result,
+    fmt_inline,
+    rank,
+    tidy_exponents,
+    to_ascii,
+)
 from stepcalc.render.latex import _name_tex, chain_tex, value_tex
 from stepcalc.trace import Trace
 
@@ -24,11 +32,14 @@ def render(trace: Trace, view: View) -> str:
         return t(f"core.{key}", view.lang, **params)
 
     def value(v: Any) -> str:
-        return fmt_inline(v, view.decimals)
+        """A table cell: a number as text, a tensor as an inline matrix."""
+        if rank(v) == 0 or (isinstance(v, list) and isinstance(v[0], dict)):
+            return fmt_inline(v, view.decimals)
+        return "$" + value_tex(v, view.decimals) + "$"
 
     lines = [f"## {trace.title or trace.command}", ""]
     if trace.subtitle:
-        lines += [f"*{trace.subtitle}*", ""]
+        lines += [f"*{tidy_exponents(trace.subtitle)}*", ""]
     if trace.shown_inputs:
         shown = [
             _name_tex(name) + " = " + value_tex(v, view.decimals)
@@ -55,7 +66,8 @@ def render(trace: Trace, view: View) -> str:
             lines += ["", table.note]
         lines.append("")
     if trace.notes:
-        lines += [f"**{tr('notes')}**", ""] + [f"- {note}" for note in trace.notes] + [""]
+        notes = [f"- {tidy_exponents(note)}" for note in trace.notes]
+        lines += [f"**{tr('notes')}**", "", *notes, ""]
     lines += [f"**{tr('result')}**", ""]
     rows = [
         r"\text{" + key.replace("_", r"\_") + r"} &= " + value_tex(value, view.decimals)

@@ -12,13 +12,14 @@ bracket (1 when true, else 0).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from stepcalc import expr
 from stepcalc.formula import FUNCTIONS, NEGATED, evaluate, parse
-from stepcalc.render.common import ELIDE_AFTER, KEEP, fmt_number
+from stepcalc.render.common import fmt_number, kept, rank
 from stepcalc.trace import plain
 
 SUM, PROD, NEG, POW, ATOM = 1, 2, 3, 4, 5
@@ -51,9 +52,12 @@ _ACCENTS = {"hat": ("\u0302", r"\hat"), "bar": ("\u0304", r"\bar"), "prime": ("�
 
 @dataclass(frozen=True)
 class Mat:
-    """A tensor operand or value, drawn by the terminal as a bracketed matrix."""
+    """A tensor operand or value, drawn by the terminal as a bracketed matrix; a ``given``
+    one (an operand) keeps its short numbers whole, a ``column`` vector stands upright."""
 
     value: Any
+    given: bool = False
+    column: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class Brk:
 
 
 Piece = str | Mat | Brk
+
+SHORT_GROUP = 24
+"""Characters of a parenthesised group of plain text broken across lines only when nothing
+else fits (after the matrices around it have been drawn narrower)."""
+LAST_RESORT = 100
 
 
 # ------------------------------------------------------------------ symbols
@@ -140,14 +149,14 @@ class Style:
     def symbol(self, name: str) -> str:
         return symbol(name, self.name)
 
-    def number(self, value: Any) -> str:
-        return fmt_number(value, self.decimals).replace("-", "−")
+    def number(self, value: Any, given: bool = False) -> str:
+        return fmt_number(value, self.decimals, given).replace("-", "−")
 
     def constant(self, value: float) -> str:
         return _exact(value).replace("-", self.minus)
 
-    def tensor(self, value: Any) -> Piece:
-        return Mat(value)
+    def tensor(self, value: Any, given: bool = False, column: bool = False) -> Piece:
+        return Mat(value, given, column)
 
     def head(self, name: str, fn) -> str:
         return fn.text or name
@@ -174,8 +183,8 @@ class AsciiStyle(Style):
     times, odot, minus = "*", "*", "-"
     superscripts = False
 
-    def number(self, value: Any) -> str:
-        return fmt_number(value, self.decimals).replace("−", "-")
+    def number(self, value: Any, given: bool = False) -> str:
+        return fmt_number(value, self.decimals, given).replace("−", "-")
 
     def head(self, name: str, fn) -> str:
         return fn.ascii or name
@@ -189,14 +198,14 @@ class LatexStyle(Style):
     times, odot, minus = r" \cdot ", r" \odot ", "-"
     superscripts = False
 
-    def number(self, value: Any) -> str:
-        return latex_number(fmt_number(value, self.decimals))
+    def number(self, value: Any, given: bool = False) -> str:
+        return latex_number(fmt_number(value, self.decimals, given))
 
     def constant(self, value: float) -> str:
         return latex_number(_exact(value))
 
-    def tensor(self, value: Any) -> Piece:
-        return latex_tensor(value, self.decimals)
+    def tensor(self, value: Any, given: bool = False, column: bool = False) -> Piece:
+        return latex_tensor(value, self.decimals, given, column)
 
     def head(self, name: str, fn) -> str:
         return fn.latex or r"\operatorname{" + name.replace("_", r"\_") + "}"
@@ -224,10 +233,10 @@ class PlainStyle(Style):
     def symbol(self, name: str) -> str:
         return name
 
-    def number(self, value: Any) -> str:
+    def number(self, value: Any, given: bool = False) -> str:
         return _exact(value)
 
-    def tensor(self, value: Any) -> Piece:
+    def tensor(self, value: Any, given: bool = False, column: bool = False) -> Piece:
         return _nested(plain(value))
 
     def head(self, name: str, fn) -> str:
@@ -272,30 +281,28 @@ def latex_number(text: str) -> str:
     return text
 
 
-def latex_tensor(value: Any, decimals: int) -> str:
-    value = plain(value)
-    if not isinstance(value, list):
-        return latex_number(fmt_number(value, decimals))
-    if value and isinstance(value[0], list) and value[0] and isinstance(value[0][0], list):
-        slices = [latex_tensor(item, decimals) for item in _elide(value)]
-        return r",\ ".join(r"\cdots" if s == "…" else s for s in slices)
-    rows = value if value and isinstance(value[0], list) else [value]
-    lines = []
-    for row in _elide(rows):
-        if row == "…":
-            lines.append(r"\vdots")
-            continue
-        cells = [
-            r"\cdots" if c == "…" else latex_number(fmt_number(c, decimals)) for c in _elide(row)
+def latex_tensor(value: Any, decimals: int, given: bool = False, column: bool = False) -> str:
+    """A ``pmatrix`` (a vector as one row, or a column), elided as the terminal elides."""
+    order = rank(value)
+    if order == 0:
+        return latex_number(fmt_number(value, decimals, given))
+    if order > 2:
+        slices = [
+            r"\cdots" if i is None else latex_tensor(value[i], decimals, given)
+            for i in kept(len(value))
         ]
-        lines.append(" & ".join(cells))
+        return r",\ ".join(slices)
+    rows = ([[v] for v in value] if column else [value]) if order == 1 else value
+    lines = [
+        r"\vdots"
+        if i is None
+        else " & ".join(
+            r"\cdots" if j is None else latex_number(fmt_number(rows[i][j], decimals, given))
+            for j in kept(len(rows[i]))
+        )
+        for i in kept(len(rows))
+    ]
     return r"\begin{pmatrix}" + r" \\ ".join(lines) + r"\end{pmatrix}"
-
-
-def _elide(items: list) -> list:
-    if len(items) > ELIDE_AFTER:
-        return [*items[:KEEP], "…", *items[-KEEP:]]
-    return items
 
 
 # ------------------------------------------------------------------ the writer
@@ -328,15 +335,19 @@ class _Writer:
             return [self.style.symbol(name)], ATOM
         value = env[name]
         if _is_tensor(value):
-            return [self.style.tensor(value)], ATOM
-        text = self.style.number(value)
+            return [self.style.tensor(value, given=True)], ATOM
+        text = self.style.number(value, given=True)
         if not text.startswith(("−", "-")):
             return [text], ATOM
         return ([text], NEG) if first else (self.paren([text]), ATOM)
 
     def paren(self, pieces: list[Piece]) -> list[Piece]:
-        """Parentheses; a line break inside them is one level less welcome."""
-        deeper = [Brk(p.depth + 1) if isinstance(p, Brk) else p for p in pieces]
+        """Parentheses; a line break inside them is one level less welcome, and one inside
+        a short group such as ``(2048 − 1)`` is a last resort (``LAST_RESORT`` deep)."""
+        words = [p for p in pieces if not isinstance(p, Brk)]
+        short = all(isinstance(p, str) for p in words) and sum(map(len, words)) <= SHORT_GROUP
+        step = LAST_RESORT if short else 1
+        deeper = [Brk(p.depth + step) if isinstance(p, Brk) else p for p in pieces]
         return self.style.paren(deeper)
 
     def operand(self, node, env, need: int, first: bool) -> list[Piece]:
@@ -413,6 +424,9 @@ class _Writer:
         if kind == "infix":
             left = self.operand(node.args[0], env, PROD, True)
             right = self.operand(node.args[1], env, PROD + 1, False)
+            vector = node.args[1].name if isinstance(node.args[1], expr.Var) else None
+            if node.name == "matmul" and self.substitute and rank(env.get(vector)) == 1:
+                right = [style.tensor(env[vector], given=True, column=True)]  # W × x: x a column
             return [*left, *self.brk(), f" {style.head(node.name, fn)} ", *right], PROD
         if kind == "postfix":
             inner = self.operand(node.args[0], env, ATOM, True)
@@ -559,7 +573,7 @@ def follows(formula: str, operands: dict[str, Any], value: Any, decimals: int) -
         again = evaluate(formula, shown)
     except Exception:  # noqa: BLE001 - a value that cannot be redone is not claimed equal
         return False
-    return _shown_text(again, decimals) == _shown_text(value, decimals)
+    return _shown_text(again, decimals, tidy=True) == _shown_text(value, decimals)
 
 
 def _as_shown(value: Any, decimals: int) -> Any:
@@ -573,17 +587,21 @@ def _as_shown(value: Any, decimals: int) -> Any:
         array = np.asarray(value, dtype=float)
         flat = [_as_shown(float(v), decimals) for v in array.ravel()]
         return np.array(flat, dtype=float).reshape(array.shape)
-    shown = fmt_number(value, decimals).replace(",", "").replace("−", "-")
+    shown = fmt_number(value, decimals, given=True).replace(",", "").replace("−", "-")
     try:
         return float(shown)
     except ValueError:
         return value
 
 
-def _shown_text(value: Any, decimals: int) -> str:
+def _shown_text(value: Any, decimals: int, tidy: bool = False) -> str:
+    """The value as shown; ``tidy`` first drops the float noise of redoing the arithmetic
+    (1.29694999999 is the 1.29695 a student gets by hand)."""
     value = plain(value)
     if isinstance(value, list):
-        return "[" + ",".join(_shown_text(v, decimals) for v in value) + "]"
+        return "[" + ",".join(_shown_text(v, decimals, tidy) for v in value) + "]"
+    if tidy and isinstance(value, float) and math.isfinite(value):
+        value = float(f"{value:.12g}")
     return fmt_number(value, decimals)
 
 
@@ -616,12 +634,13 @@ def chain(step, style: Style) -> Chain:
 def _key(pieces: list[Piece]) -> tuple:
     """What a part shows, to drop a part equal to the one before (``g = g = 0.1``)."""
 
-    def key(piece):
-        if not isinstance(piece, Mat):
-            return piece
-        import numpy as np
+    shown: list = [""]
+    for piece in pieces:
+        if isinstance(piece, Mat):
+            import numpy as np
 
-        array = np.asarray(piece.value, dtype=float)
-        return array.shape, array.tobytes()
-
-    return tuple(key(p) for p in pieces if not isinstance(p, Brk))
+            array = np.asarray(piece.value, dtype=float)
+            shown += [(array.shape, array.tobytes()), ""]
+        elif isinstance(piece, str):
+            shown[-1] += piece
+    return tuple(shown)

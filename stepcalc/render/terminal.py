@@ -25,9 +25,12 @@ from stepcalc.render.common import (
     flat_result,
     fmt_inline,
     fmt_number,
+    kept,
+    rank,
+    tidy_exponents,
     to_ascii,
 )
-from stepcalc.render.math import AsciiStyle, Brk, Mat, Style, chain, text
+from stepcalc.render.math import LAST_RESORT, AsciiStyle, Brk, Mat, Style, chain, text
 from stepcalc.trace import Trace, plain
 
 INDENT = 3
@@ -121,23 +124,46 @@ def text_box(text: str) -> Box:
     return Box([text], 0, True)
 
 
-def matrix_box(value: Any, decimals: int, ascii_only: bool, max_width: int = 10**6) -> Box:
-    """A 1-D or 2-D tensor in brackets; rows and columns beyond eight are elided (the
-    hidden cells are never formatted, so a 500×500 matrix draws as fast as a 7×7 one).
+@dataclass(frozen=True)
+class Cells:
+    """How the numbers of a tensor are written: decimals, ASCII, and whether they are given
+    (an input or hyper-parameter, written whole when short) or computed."""
 
-    Too wide for ``max_width``: on a narrow terminal the columns go in blocks one under the
-    other, labelled ``[:, 3:6]``, so no number is lost; otherwise fewer columns are shown."""
-    if not (isinstance(value, list | tuple) or getattr(value, "ndim", 0)):
-        return text_box(_num(value, decimals, ascii_only))
-    matrix = _Grid(value)
-    columns = _kept(matrix.shape[1], KEEP, ELIDE_AFTER)
-    box = _draw(matrix, decimals, ascii_only, columns)
+    decimals: int = 4
+    ascii: bool = False
+    given: bool = False
+
+    def __call__(self, value: Any) -> str:
+        text = fmt_number(value, self.decimals, self.given)
+        return text if self.ascii else text.replace("-", "−")
+
+
+def matrix_box(value: Any, cells: Cells, max_width: int = 10**6, column: bool = False) -> Box:
+    """A vector in parentheses, a matrix in brackets; rows and columns beyond eight are
+    elided (hidden cells are never formatted: a 500×500 matrix draws as fast as a 7×7 one).
+
+    Too wide for ``max_width``, a vector shows fewer entries, or on a narrow terminal (and
+    as a ``column``) stands upright; a matrix shows fewer columns, or on a narrow terminal
+    goes in blocks of columns one under the other (``⋯`` marks where a block continues),
+    so no number a wide terminal shows is lost."""
+    dims = rank(value)
+    if dims == 0:
+        return text_box(cells(value))
+    if dims == 1:
+        shrink = ((KEEP, ELIDE_AFTER), (2, 4), (1, 2)) if max_width >= NARROW else ()
+        for keep, limit in () if column else shrink or ((KEEP, ELIDE_AFTER),):
+            box = _draw([value], cells, kept(len(value), keep, limit), round_=True)
+            if box.width <= max_width:
+                return box
+        return _draw([[v] for v in value], cells, None, round_=True)
+    columns = kept(len(value[0]), KEEP, ELIDE_AFTER)
+    box = _draw(value, cells, columns)
     if box.width <= max_width:
         return box
     if max_width < NARROW:
-        return _blocks(matrix, decimals, ascii_only, columns, max_width)
+        return _blocks(value, cells, columns, max_width)
     for keep in range(KEEP - 1, 0, -1):
-        box = _draw(matrix, decimals, ascii_only, _kept(matrix.shape[1], keep, 2 * keep))
+        box = _draw(value, cells, kept(len(value[0]), keep, 2 * keep))
         if box.width <= max_width:
             break
     return box
@@ -147,91 +173,63 @@ NARROW = 48
 """Below this room a wide matrix is split into column blocks rather than elided."""
 
 
-def _blocks(matrix, decimals: int, ascii_only: bool, columns: list, max_width: int) -> Box:
+def _blocks(matrix, cells: Cells, columns: list, max_width: int) -> Box:
     groups: list[list] = [[]]
     for column in columns:
-        trial = _draw(matrix, decimals, ascii_only, [*groups[-1], column])
-        if groups[-1] and trial.width > max_width:
-            groups.append([])
+        if groups[-1] and _draw(matrix, cells, [*groups[-1], column, "⋯"]).width > max_width:
+            groups.append(["⋯"])
         groups[-1].append(column)
     lines: list[str] = []
-    for group in groups:
-        shown = [c for c in group if c is not None]
-        label = f"[:, {shown[0]}:{shown[-1] + 1}]" if shown else "[:, ...]"
-        lines += [label, *_draw(matrix, decimals, ascii_only, group).lines]
-    return Box(lines, 1)
+    for index, group in enumerate(groups):
+        more = ["⋯"] if index < len(groups) - 1 else []
+        lines += ([""] if lines else []) + _draw(matrix, cells, [*group, *more]).lines
+    return Box(lines, (len(_draw(matrix, cells, groups[0]).lines) - 1) // 2)
 
 
-class _Grid:
-    """A vector or matrix read as rows of cells; a plain list needs no NumPy."""
-
-    def __init__(self, value: Any):
-        rows = value if _rank(value) == 2 else [value]
-        self.rows, self.shape = rows, (len(rows), len(rows[0]))
-
-    def __getitem__(self, cell: tuple[int, int]) -> Any:
-        return self.rows[cell[0]][cell[1]]
-
-
-def _rank(value: Any) -> int:
-    if hasattr(value, "ndim"):
-        return value.ndim
-    return 1 + _rank(value[0]) if isinstance(value, list | tuple) and value else 0
-
-
-def _kept(count: int, keep: int, limit: int) -> list[int | None]:
-    """Indices shown of ``count``: all, or the first and last ``keep`` around a gap (None)."""
-    if count <= limit:
-        return list(range(count))
-    return [*range(keep), None, *range(count - keep, count)]
-
-
-def _draw(matrix, decimals: int, ascii_only: bool, columns: list) -> Box:
-    gap, rows_gap = ("...", ":") if ascii_only else ("⋯", "⋮")
-    cells = [
+def _draw(matrix, cells: Cells, columns: list | None, round_: bool = False) -> Box:
+    """Rows of cells in brackets (``round_``: parentheses, for a vector); a column index
+    None is a gap (elided cells), ``"⋯"`` a block that goes on."""
+    gap, rows_gap = ("...", ":") if cells.ascii else ("⋯", "⋮")
+    columns = list(range(len(matrix[0]))) if columns is None else columns
+    rows = [
         None
         if i is None
-        else [
-            gap if j is None else _num(float(matrix[i, j]), decimals, ascii_only) for j in columns
-        ]
-        for i in _kept(matrix.shape[0], KEEP, ELIDE_AFTER)
+        else [gap if j is None or j == "⋯" else cells(matrix[i][j]) for j in columns]
+        for i in kept(len(matrix), KEEP, ELIDE_AFTER)
     ]
-    widths = [max(cell_len(r[j]) for r in cells if r is not None) for j in range(len(columns))]
-    body = []
-    for row in cells:
-        if row is None:
-            body.append(
-                "  ".join((rows_gap if j == 0 else "").rjust(w) for j, w in enumerate(widths))
-            )
-        else:
-            body.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
-    if ascii_only or len(body) == 1:
-        brackets = [("[", "]")] * len(body)
+    widths = [max(cell_len(r[j]) for r in rows if r is not None) for j in range(len(columns))]
+    body = [
+        "  ".join((rows_gap if j == 0 else "").rjust(w) for j, w in enumerate(widths))
+        if row is None
+        else "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    if cells.ascii or len(body) == 1:
+        brackets = [("(", ")") if round_ else ("[", "]")] * len(body)
     else:
-        brackets = [("⎡", "⎤")] + [("⎢", "⎥")] * (len(body) - 2) + [("⎣", "⎦")]
+        top, middle, bottom = (("⎛", "⎞"), ("⎜", "⎟"), ("⎝", "⎠")) if round_ else BRACKETS
+        brackets = [top] + [middle] * (len(body) - 2) + [bottom]
     lines = [f"{left}{line}{right}" for (left, right), line in zip(brackets, body, strict=True)]
     return Box(lines, (len(lines) - 1) // 2)
 
 
-def _num(value: Any, decimals: int, ascii_only: bool) -> str:
-    text = fmt_number(value, decimals)
-    return text if ascii_only else text.replace("-", "−")
+BRACKETS = (("⎡", "⎤"), ("⎢", "⎥"), ("⎣", "⎦"))
 
 
-def tensor_boxes(value: Any, decimals: int, ascii_only: bool, room: int, label: str = "") -> list:
+def tensor_boxes(value: Any, cells: Cells, room: int, label: str = "", column=False) -> list:
     """A tensor as boxes; 3-D and 4-D ones as 2-D slices labelled ``[0]``, ``[0][1]`` …,
     with breaks between them."""
-    if _rank(value) <= 2:
-        box = matrix_box(value, decimals, ascii_only, room - cell_len(label) - 1)
+    if rank(value) <= 2:
+        box = matrix_box(value, cells, room - cell_len(label) - 1, column)
         return [text_box(label + " "), box] if label else [box]
     items: list = []
-    for index in _kept(len(value), KEEP, ELIDE_AFTER):
+    for index in kept(len(value), KEEP, ELIDE_AFTER):
         if items:
             items += [Brk(-1), text_box("  ")]
         if index is None:
-            items.append(text_box("..." if ascii_only else "⋯"))
+            items.append(text_box("..." if cells.ascii else "⋯"))
         else:
-            items += tensor_boxes(value[index], decimals, ascii_only, room, f"{label}[{index}]")
+            items += tensor_boxes(value[index], cells, room, f"{label}[{index}]")
     return items
 
 
@@ -365,7 +363,8 @@ class _Painter:
             if isinstance(piece, Brk):
                 items.append(piece)
             elif isinstance(piece, Mat):
-                items += tensor_boxes(piece.value, self.view.decimals, self.view.ascii, room)
+                cells = Cells(self.view.decimals, self.view.ascii, piece.given)
+                items += tensor_boxes(piece.value, cells, room, column=piece.column)
             elif items and isinstance(items[-1], Box) and items[-1].text:
                 items[-1] = text_box(items[-1].lines[0] + piece)
             else:
@@ -376,7 +375,7 @@ class _Painter:
         heading = trace.title or trace.command
         if trace.subtitle:
             heading += "   " + trace.subtitle
-        yield wrap(heading, self.width)
+        yield wrap(tidy_exponents(heading), self.width)
         if trace.shown_inputs:
             yield self.equations(trace.shown_inputs, " = ", 0)
         if trace.steps:
@@ -386,21 +385,26 @@ class _Painter:
         if trace.notes:
             lines: list[str] = []
             for note in trace.notes:
-                lines += wrap("• " + note, self.width, hanging=2)
+                lines += wrap("• " + tidy_exponents(note), self.width, hanging=2)
             yield lines
         yield [self.tr("result")] + self.equations(flat_result(trace), "  ", 0, align=True)
         if trace.check is not None:
             yield check_lines(trace.check, self.view, self.width)
 
     def equations(self, named: dict[str, Any], sign: str, indent: int, align: bool = False):
-        """``name = tensor`` pairs side by side (inputs) or one per line (results)."""
+        """``name = tensor`` pairs: the given inputs side by side, or the results one a line."""
         label_width = max((cell_len(k) for k in named), default=0) if align else 0
+        cells = Cells(self.view.decimals, self.view.ascii, given=not align)
         rows: list[list[str]] = []
         items: list = []
         for name, value in named.items():
             label = name + " " * (label_width - cell_len(name)) + sign
             room = self.width - indent - cell_len(label)
-            entry = [text_box(label), *self.value_items(value, room)]
+            if isinstance(value, str) or (isinstance(value, list) and _records(value)):
+                drawn = [text_box(fmt_inline(value, self.view.decimals))]
+            else:
+                drawn = tensor_boxes(value, cells, room)
+            entry = [text_box(label), *drawn]
             if align:
                 rows += layout(entry, self.width, indent, indent + cell_len(label))
             else:
@@ -408,21 +412,6 @@ class _Painter:
         if not align:
             rows = layout(items, self.width, indent, indent)
         return _spaced(rows)
-
-    def value_items(self, value: Any, room: int) -> list:
-        value = plain(value)
-        if (
-            isinstance(value, list)
-            and value
-            and isinstance(value[0], dict | list)
-            and _records(value)
-        ):
-            return [text_box(fmt_inline(value, self.view.decimals))]
-        if isinstance(value, str):
-            return [text_box(value)]
-        if isinstance(value, list):
-            return tensor_boxes(value, self.view.decimals, self.view.ascii, room)
-        return [text_box(_num(value, self.view.decimals, self.view.ascii))]
 
     def steps(self, trace: Trace):
         several = len({step.phase for step in trace.steps}) > 1
@@ -459,17 +448,23 @@ class _Painter:
 
     def chain_rows(self, equation, width: int, hang: int) -> list[list[str]]:
         """The chain laid out, its matrices narrower (fewer columns) until every line fits."""
-        room = width - hang - 4
-        while True:
-            items: list = []
-            for index, part in enumerate(equation.parts):
-                if index:
-                    items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
-                items += self.items(part, room)
-            rows = layout(items, width, INDENT, hang)
-            if room < 12 or _fits(rows, width):
-                return rows
-            room -= 8
+        for last_resort in (False, True):  # first without breaking inside short groups
+            room = width - hang - 4
+            while True:
+                items: list = []
+                for index, part in enumerate(equation.parts):
+                    if index:
+                        items += [Brk(-1), text_box(f" {equation.relations[index - 1]} ")]
+                    items += self.items(part, room)
+                if not last_resort:
+                    items = [i for i in items if not isinstance(i, Brk) or i.depth < LAST_RESORT]
+                rows = layout(items, width, INDENT, hang)
+                if _fits(rows, width):
+                    return rows
+                if room < 12:
+                    break
+                room -= 8
+        return rows
 
     def extra_table(self, extra) -> list[str]:
         return render_table(extra, self.view, self.width)
@@ -480,7 +475,7 @@ def _fits(rows: list[list[str]], width: int) -> bool:
 
 
 def _records(value: list) -> bool:
-    return isinstance(value[0], dict)
+    return bool(value) and isinstance(value[0], dict)
 
 
 def _spaced(rows: list[list[str]]) -> list[str]:
@@ -519,8 +514,8 @@ def render_table(extra, view, width: int) -> list[str]:
         if isinstance(value, str):
             return Text(label(value))
         value = plain(value)
-        if isinstance(value, list) and value and isinstance(value[0], list):
-            text = "\n".join(matrix_box(value, view.decimals, view.ascii).lines)
+        if isinstance(value, list) and value and rank(value) in (1, 2):
+            text = "\n".join(matrix_box(value, Cells(view.decimals, view.ascii)).lines)
         else:
             text = fmt_inline(value, view.decimals)
             text = text if view.ascii else text.replace("-", "−")
