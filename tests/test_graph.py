@@ -438,6 +438,18 @@ def test_linear_regression_training_matches_torch_sgd(kind):
     updated = ours["result"]["updated"]["layers"][0]
     assert_matches_torch(updated["weights"], w)
     assert_matches_torch(updated["bias"], b)
+    with torch.no_grad():  # the trained state: the loss and output after the last epoch
+        output = x @ w.T + b
+        final = float(torch.nn.functional.mse_loss(output, y))
+    assert ours["result"]["final_loss"] == pytest.approx(final, rel=1e-9, abs=1e-15)
+    assert_matches_torch(ours["result"]["final_output"], output.reshape(-1))
+
+
+def test_the_result_block_shows_the_trained_state():
+    table = run("graph", "--from", str(SAMPLES / "graph_train_linreg_sgd.yaml")).stdout
+    result = table.split("\nresult\n")[1]
+    assert "final_loss" in result and "final_output" in result
+    assert "updated.layers[0].weights" in result and "{" not in result
 
 
 def test_linear_regression_hand_first_epoch():
@@ -702,7 +714,7 @@ def test_node_table_never_shows_negative_zero():
     # relu(x)·y at x = −1 with upstream −1: ∂/∂n1 = 2, ∂/∂y = −1·relu(−1) = −0 → shown as 0
     result = run("graph", "--expr", "relu(x) * y", "--values", "x=-1,y=-2", "--upstream", "-1")
     assert result.code == 0, result.stderr
-    assert "2, 0" in result.stdout
+    assert "(2  0)" in result.stdout
     assert "-0" not in result.stdout.replace("−0.", "").replace("-0.", "")
 
 

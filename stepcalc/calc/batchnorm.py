@@ -120,7 +120,9 @@ def run(args, ctx: Ctx) -> Trace:
         ):
             trace.result[key] = w(key, rule, key=key)
     if channels > len(shown):
-        hidden = {"n": channels - len(shown), "total": channels, "last": channels - 1}
+        unseen = [c for c in range(channels) if c not in shown]
+        pair = ",".join(map(str, unseen[:2]))
+        hidden = {"n": len(unseen), "total": channels, "last": unseen[-1], "pair": pair}
         trace.notes.append(ctx.t("batchnorm.hidden", **hidden))
     if x.size > SHOWN_VALUES:
         del trace.shown_inputs["x"]

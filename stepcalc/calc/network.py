@@ -324,6 +324,10 @@ def network_trace(args, ctx: Ctx) -> Trace:
     if frozen:
         trace.notes.append(t("graph.frozen_note", names=", ".join(sorted(frozen))))
     trace.summary = ["loss", "output"]
+    if epochs is not None:  # the trained state after the starting one
+        trace.summary += ["final_loss", "final_output"]
+    if lr is not None:
+        trace.summary.append("updated")
     return trace
 
 
@@ -355,6 +359,8 @@ def train(shown: Work, net: Network, epochs: int, batch: int, frozen: set[str]) 
     except InputError:
         raise InputError("lr", "graph.diverges", epoch=epoch) from None
     trace.result["history"] = history
+    trace.result["final_loss"] = final
+    trace.result["final_output"] = net.natural(silent.env[f"a{len(net.layers)}"])
     if epochs > SHOWN_EPOCHS + 1:
         trace.notes.append(t("graph.detail_note", first=SHOWN_EPOCHS, last=epochs))
     rows = [[entry["epoch"], entry["loss"]] for entry in history]

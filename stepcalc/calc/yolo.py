@@ -412,14 +412,17 @@ def _training_report(trace, problem, losses, final, weights_after, ctx) -> None:
     first = f"{history[0]:.6g}"
     last = f"{history[-1]:.6g}" if math.isfinite(history[-1]) else "∞"
     peak = max(history) if all(math.isfinite(x) for x in history) else math.inf
+    up = status == "diverged" and peak == history[-1]  # no "and ends at" the same number
     message = ctx.t(
-        f"yolo.status_{status}",
+        f"yolo.status_{status}{'_up' * up}",
         first=first,
         last=last,
         peak=f"{peak:.6g}" if math.isfinite(peak) else "∞",
         lr=f"{problem.lr:g}",
         steps=len(losses),
     )
+    if status == "diverged" and diagnose(history[-3:], history[-1]) == "stalled":
+        message += " " + ctx.t("yolo.then_stalled", last=last)
     if suggestion is not None:
         message += " " + ctx.t("yolo.suggest", lr=f"{suggestion:g}")
     elif status != "falling":

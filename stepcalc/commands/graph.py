@@ -13,6 +13,7 @@ COMMAND = Command(
     drill="stepcalc.drill:graph_problem",
     result_keys=(
         *("output", "gradients", "nodes", "loss", "layers", "history", "updated"),
+        *("final_loss", "final_output"),
         *("x", "sum", "weights", "threshold", "computes", "AND", "OR", "NAND", "XOR"),
     ),
     options=(
