@@ -35,7 +35,10 @@ def _whole_words() -> None:
     try:
         from typer._click import _textwrap
     except ImportError:  # a Typer that uses Click itself
-        from click import _textwrap
+        try:
+            from click import _textwrap
+        except ImportError:  # neither: help wraps as Click does
+            return
     init = textwrap.TextWrapper.__init__
     _textwrap.TextWrapper.__init__ = functools.partialmethod(init, break_on_hyphens=False)
 
